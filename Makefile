@@ -1,0 +1,39 @@
+# Two commands on a fresh machine:  `make run`  and  `make test`  (see README).
+SHELL := /bin/bash
+PYTHON ?= $(shell ls -d $$HOME/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | sort -V | tail -n 1 || command -v python3.12)
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: install postgres run test lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it or run make PYTHON=/path/to/python3.12"; exit 1; }
+	@echo "==> creating $(VENV) with $(PYTHON)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@echo "==> installing pinned requirements (requirements-dev.txt)"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+postgres:
+	@scripts/ensure-postgres
+
+run: install postgres
+	@$(PY) scripts/run_local.py
+
+test: install postgres
+	@echo "==> ruff"
+	@$(VENV)/bin/ruff check .
+	@echo "==> pytest (whole suite, slow end-to-end tests included)"
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	@$(VENV)/bin/ruff check .
+
+bench: install postgres
+	@for script in bench/*.py; do echo "==> $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist

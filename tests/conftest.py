@@ -1,0 +1,98 @@
+"""Shared fixtures: a real local PostgreSQL standing in for DSQL, and a way to point `dsql` at it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from django.db import connections
+
+from dsql_backend.auth import reset_signers
+
+PG_HOST = os.environ.get("VELA_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("VELA_TEST_PG_PORT", "5432"))
+PG_SUPERUSER = os.environ.get("VELA_TEST_PG_USER", "postgres")
+DSQL_TEST_DATABASE = "vela_dsql_test"
+FAKE_CLUSTER_HOST = "vela0test0cluster0id0abcd.dsql.us-east-1.on.aws"
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> str:
+    """A scratch database on the local PostgreSQL (trust auth), created once per run."""
+    with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_SUPERUSER, dbname="postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DSQL_TEST_DATABASE,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DSQL_TEST_DATABASE}"')
+        # DSQL's built-in superuser role; trust auth lets the signed token through unchecked.
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'admin'").fetchone():
+            conn.execute("CREATE ROLE admin LOGIN SUPERUSER")
+    return DSQL_TEST_DATABASE
+
+
+def dsql_settings(database: str, **overrides: Any) -> dict[str, Any]:
+    """`dsql` settings whose token is signed for a DSQL hostname while libpq dials the local server."""
+    options = {"hostaddr": PG_HOST, "sslmode": "disable", "connect_timeout": 5}
+    options.update(overrides.pop("OPTIONS", {}))
+    return {
+        "ENGINE": "dsql_backend",
+        "HOST": FAKE_CLUSTER_HOST,
+        "PORT": PG_PORT,
+        "NAME": database,
+        "USER": "admin",
+        "REGION": "us-east-1",
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": options,
+        **overrides,
+    }
+
+
+def completed(settings_dict: dict[str, Any]) -> dict[str, Any]:
+    """A DATABASES entry with Django's defaults filled in, as `connections.settings` holds them."""
+    return connections.configure_settings({"default": {"ENGINE": "django.db.backends.dummy"}, "x": settings_dict})["x"]
+
+
+def make_wrapper(database: str, **overrides: Any) -> Any:
+    """A standalone `dsql` DatabaseWrapper (not registered under any alias)."""
+    from dsql_backend.base import DatabaseWrapper
+
+    return DatabaseWrapper(completed(dsql_settings(database, **overrides)), "x")
+
+
+def drop_connection(alias: str) -> None:
+    """Close and forget this thread's connection for `alias`, if one was made."""
+    if hasattr(connections._connections, alias):
+        connections[alias].close()
+        del connections[alias]
+
+
+@pytest.fixture
+def use_dsql(django_db_blocker: Any, pg_database: str) -> Iterator[Callable[..., dict[str, Any]]]:
+    """Point the `dsql` alias at the local PostgreSQL (or whatever `overrides` say) for one test."""
+    original = connections.settings.get("dsql")
+
+    def configure(**overrides: Any) -> dict[str, Any]:
+        drop_connection("dsql")
+        settings_dict = completed(dsql_settings(pg_database, **overrides))
+        connections.settings["dsql"] = settings_dict
+        return settings_dict
+
+    with django_db_blocker.unblock():
+        yield configure
+        drop_connection("dsql")
+    if original is None:
+        connections.settings.pop("dsql", None)
+    else:
+        connections.settings["dsql"] = original
+    reset_signers()
+
+
+@pytest.fixture
+def no_dsql() -> Iterator[None]:
+    """The `dsql` alias is absent, as when AURORA_DB_ENDPOINT is unset."""
+    original = connections.settings.pop("dsql", None)
+    yield
+    if original is not None:
+        connections.settings["dsql"] = original

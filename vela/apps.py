@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class VelaConfig(AppConfig):
+    """The project package is an app too, so it can own shared management commands."""
+
+    name = "vela"
+    verbose_name = "Vela"

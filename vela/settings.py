@@ -1,0 +1,164 @@
+"""Settings for the Vela backend.
+
+This is the only module that reads the environment (django-environ). Every name of
+CONTRACT §3 is read here; names kept from the TypeScript API stay valid.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# Local convenience only: real environment variables win over the file (tests turn it off).
+if env.bool("VELA_READ_DOT_ENV", default=True):
+    env.read_env(str(BASE_DIR / ".env"), overwrite=False)
+
+# --- Django basics --------------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Deployed stages must set a real key; locally a fixed dev key keeps `make run` zero-config.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="vela-local-development-key-not-for-production")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+
+INSTALLED_APPS = [
+    "corsheaders",
+    "rest_framework",
+    "drf_spectacular",
+    "vela",
+    "health",
+    "profiles",
+]
+
+MIDDLEWARE = [
+    "vela.middleware.JsonErrorMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
+ROOT_URLCONF = "vela.urls"
+WSGI_APPLICATION = "vela.wsgi.application"
+# Paths match exactly, as in the original API: no slash redirects.
+APPEND_SLASH = False
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"
+USE_I18N = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+TEMPLATES: list[dict[str, object]] = []
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+
+# --- AWS ------------------------------------------------------------------------------------
+AWS_REGION = env.str("AWS_REGION", default="") or env.str("AWS_DEFAULT_REGION", default="us-east-1")
+# botocore reads AWS_ENDPOINT_URL itself; kept here so code and docs can show where clients go.
+AWS_ENDPOINT_URL = env.str("AWS_ENDPOINT_URL", default="") or None
+
+# --- Databases ------------------------------------------------------------------------------
+# `default` holds nothing the service needs; DSQL is the secondary database under `dsql`.
+DATABASES: dict[str, dict[str, object]] = {
+    "default": env.db("DATABASE_URL", default="sqlite://:memory:"),
+}
+
+AURORA_DB_ENDPOINT = env.str("AURORA_DB_ENDPOINT", default="")
+AURORA_DB_CLUSTER_ARN = env.str("AURORA_DB_CLUSTER_ARN", default="")
+AURORA_DB_USER = env.str("AURORA_DB_USER", default="admin")
+if AURORA_DB_ENDPOINT:
+    _dsql_options: dict[str, object] = {
+        "sslmode": env.str("AURORA_DB_SSLMODE", default="verify-full"),
+        "connect_timeout": env.int("AURORA_DB_CONNECT_TIMEOUT", default=5),
+    }
+    if sslrootcert := env.str("AURORA_DB_SSLROOTCERT", default=""):
+        _dsql_options["sslrootcert"] = sslrootcert
+    if hostaddr := env.str("AURORA_DB_HOSTADDR", default=""):
+        _dsql_options["hostaddr"] = hostaddr
+    DATABASES["dsql"] = {
+        "ENGINE": "dsql_backend",
+        "HOST": AURORA_DB_ENDPOINT,
+        "NAME": env.str("AURORA_DB_NAME", default="postgres"),
+        "PORT": env.int("AURORA_DB_PORT", default=5432),
+        "USER": AURORA_DB_USER,
+        # Backend options live at the top level, never in OPTIONS (which goes straight to psycopg).
+        "REGION": AWS_REGION,
+        "TOKEN_EXPIRES_IN": env.int("AURORA_DB_TOKEN_EXPIRES_IN", default=900),
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": _dsql_options,
+    }
+DATABASE_ROUTERS: list[str] = []
+DSQL_HEALTH_TIMEOUT = env.float("DSQL_HEALTH_TIMEOUT", default=5.0)
+
+# --- DynamoDB -------------------------------------------------------------------------------
+DDB_ENDPOINT = env.str("DDB_ENDPOINT", default="").strip()
+if DDB_ENDPOINT in {"undefined", "null"}:
+    DDB_ENDPOINT = ""
+DDB_REGION = env.str("DDB_REGION", default="").strip() or AWS_REGION
+DYNAMODB_TABLES = {
+    "profiles": env.str("PROFILES_TABLE_NAME", default="vela-profiles"),
+    "vocabulary": env.str("VOCABULARY_TABLE_NAME", default="vela-vocabulary"),
+    "sentences": env.str("SENTENCES_TABLE_NAME", default="vela-sentences"),
+    "game_sessions": env.str("GAME_SESSIONS_TABLE_NAME", default="vela-game-sessions"),
+    "daily_progress": env.str("DAILY_PROGRESS_TABLE_NAME", default="vela-daily-progress"),
+    "chat_history": env.str("DYNAMODB_TABLE_NAME", default="") or env.str("DDB_TABLE", default="vela-chat-history"),
+    "saved_sentences": env.str("MY_DICTIONARIES_TABLE_NAME", default="")
+    or env.str("SAVED_SENTENCES_TABLE_NAME", default="vela-saved-sentences"),
+    "tts_settings": env.str("TTS_SETTINGS_TABLE_NAME", default="vela-tts-settings"),
+}
+
+# --- Cognito --------------------------------------------------------------------------------
+COGNITO_USER_POOL_ID = env.str("COGNITO_USER_POOL_ID", default="") or env.str("VITE_COGNITO_USER_POOL_ID", default="")
+COGNITO_CLIENT_ID = env.str("COGNITO_CLIENT_ID", default="") or env.str("VITE_COGNITO_USER_POOL_CLIENT_ID", default="")
+COGNITO_ISSUER = env.str("COGNITO_ISSUER", default="") or (
+    f"https://cognito-idp.{AWS_REGION}.amazonaws.com/{COGNITO_USER_POOL_ID}" if COGNITO_USER_POOL_ID else ""
+)
+COGNITO_JWKS_URL = env.str("COGNITO_JWKS_URL", default="") or (
+    f"{COGNITO_ISSUER}/.well-known/jwks.json" if COGNITO_ISSUER else ""
+)
+
+# --- Third parties --------------------------------------------------------------------------
+TTS_AUDIO_BUCKET_NAME = env.str("TTS_AUDIO_BUCKET_NAME", default="")
+ELEVENLABS_API_BASE_URL = env.str("ELEVENLABS_API_BASE_URL", default="https://api.elevenlabs.io").rstrip("/")
+GOOGLE_API_KEY = env.str("GOOGLE_API_KEY", default="")
+OPENROUTER_API_KEY = env.str("OPENROUTER_API_KEY", default="")
+GOOGLE_API_BASE_URL = env.str("GOOGLE_API_BASE_URL", default="https://generativelanguage.googleapis.com").rstrip("/")
+OPENROUTER_API_BASE_URL = env.str("OPENROUTER_API_BASE_URL", default="https://openrouter.ai").rstrip("/")
+APP_NAME = env.str("APP_NAME", default="Vela Japanese Learning App")
+
+# --- Compatibility switches (CONTRACT §2) ---------------------------------------------------
+VELA_ALLOW_UNAUTHENTICATED_USER_ID = env.bool("VELA_ALLOW_UNAUTHENTICATED_USER_ID", default=False)
+AUTH_AUTO_CONFIRM_ENABLED = env.bool("AUTH_AUTO_CONFIRM_ENABLED", default=False)
+
+# --- CORS (django-cors-headers; the 403 for disallowed origins is vela.middleware) ----------
+CORS_ALLOWED_ORIGINS = [o.strip() for o in env.list("CORS_ALLOWED_ORIGINS", default=[]) if o.strip()]
+CORS_ALLOW_CREDENTIALS = True
+CORS_ALLOW_HEADERS = ["authorization", "x-client-info", "apikey", "content-type"]
+CORS_ALLOW_METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS"]
+
+# --- DRF ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "vela.exception_handler.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Vela API",
+    "DESCRIPTION": "Backend of the Vela Japanese-learning web app.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Logging: one line per record; secrets never reach it (see vela/logging.py) -------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "vela.logging.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {"botocore": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
+}

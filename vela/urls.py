@@ -1,0 +1,16 @@
+"""Every route of CONTRACT §1. Paths match exactly; anything else is a JSON 404."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from vela.views import not_found
+
+urlpatterns = [
+    path("api/", include("health.urls")),
+    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs", SpectacularRedocView.as_view(url_name="schema"), name="docs"),
+    re_path(r"^.*$", not_found),
+]
+
+handler404 = "vela.views.not_found"
+handler500 = "vela.views.server_error"
