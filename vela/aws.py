@@ -1,0 +1,68 @@
+"""Cached boto3 clients, one per (service, region, endpoint) per process, so warm Lambdas reuse them.
+
+Every client honours botocore's own `AWS_ENDPOINT_URL`; DynamoDB additionally honours the original
+API's `DDB_ENDPOINT`/`DDB_REGION`.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from django.conf import settings
+
+_clients: dict[tuple[str, str, str | None], Any] = {}
+_resources: dict[tuple[str, str | None], Any] = {}
+_lock = threading.Lock()
+
+# Short timeouts and standard retries (with backoff and jitter) for every AWS call.
+CLIENT_CONFIG = Config(
+    connect_timeout=3, read_timeout=10, retries={"max_attempts": 4, "mode": "standard"}, max_pool_connections=32
+)
+
+
+def client(service: str, *, region: str | None = None, endpoint_url: str | None = None) -> Any:
+    region = region or settings.AWS_REGION
+    key = (service, region, endpoint_url)
+    found = _clients.get(key)
+    if found is None:
+        with _lock:  # boto3's default session is not thread-safe while creating clients
+            found = _clients.get(key)
+            if found is None:
+                found = boto3.session.Session().client(
+                    service, region_name=region, endpoint_url=endpoint_url, config=CLIENT_CONFIG
+                )
+                _clients[key] = found
+    return found
+
+
+def dynamodb_client() -> Any:
+    return client("dynamodb", region=settings.DDB_REGION, endpoint_url=settings.DDB_ENDPOINT or None)
+
+
+def dynamodb_resource() -> Any:
+    key = (settings.DDB_REGION, settings.DDB_ENDPOINT or None)
+    found = _resources.get(key)
+    if found is None:
+        with _lock:
+            found = _resources.get(key)
+            if found is None:
+                found = boto3.session.Session().resource(
+                    "dynamodb", region_name=key[0], endpoint_url=key[1], config=CLIENT_CONFIG
+                )
+                _resources[key] = found
+    return found
+
+
+def dynamodb_table(logical: str) -> Any:
+    """The boto3 Table for a logical name of vela.dynamodb_schema (e.g. "profiles")."""
+    return dynamodb_resource().Table(settings.DYNAMODB_TABLES[logical])
+
+
+def reset_clients() -> None:
+    """Drop cached clients (tests switch between moto modes and endpoints)."""
+    with _lock:
+        _clients.clear()
+        _resources.clear()

@@ -1,0 +1,81 @@
+"""The DynamoDB table catalogue (reference §6.3): one place for keys, index and settings names.
+
+Used by the app (repositories), by `manage.py dynamodb_tables`, by provisioning and IAM policy
+generation, and by the tests. Names come from settings (`DYNAMODB_TABLES`), keys never change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    name: str
+    partition_key: tuple[str, str]
+    sort_key: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """`logical` is the key of settings.DYNAMODB_TABLES; keys are (attribute, type) with type S or N."""
+
+    logical: str
+    setting: str
+    default_name: str
+    partition_key: tuple[str, str]
+    sort_key: tuple[str, str] | None = None
+    indexes: tuple[Index, ...] = field(default_factory=tuple)
+
+    def create_table_kwargs(self, name: str) -> dict[str, Any]:
+        """Arguments for `client.create_table`: on-demand billing, same keys and GSI as production."""
+        attributes = {self.partition_key[0]: self.partition_key[1]}
+        key_schema = [{"AttributeName": self.partition_key[0], "KeyType": "HASH"}]
+        if self.sort_key:
+            attributes[self.sort_key[0]] = self.sort_key[1]
+            key_schema.append({"AttributeName": self.sort_key[0], "KeyType": "RANGE"})
+        kwargs: dict[str, Any] = {"TableName": name, "KeySchema": key_schema, "BillingMode": "PAY_PER_REQUEST"}
+        gsis = []
+        for index in self.indexes:
+            attributes[index.partition_key[0]] = index.partition_key[1]
+            index_keys = [{"AttributeName": index.partition_key[0], "KeyType": "HASH"}]
+            if index.sort_key:
+                attributes[index.sort_key[0]] = index.sort_key[1]
+                index_keys.append({"AttributeName": index.sort_key[0], "KeyType": "RANGE"})
+            gsis.append({"IndexName": index.name, "KeySchema": index_keys, "Projection": {"ProjectionType": "ALL"}})
+        if gsis:
+            kwargs["GlobalSecondaryIndexes"] = gsis
+        kwargs["AttributeDefinitions"] = [{"AttributeName": n, "AttributeType": t} for n, t in attributes.items()]
+        return kwargs
+
+
+CHAT_HISTORY_USER_INDEX = "UserIdIndex"
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("profiles", "PROFILES_TABLE_NAME", "vela-profiles", ("user_id", "S")),
+    TableSpec("vocabulary", "VOCABULARY_TABLE_NAME", "vela-vocabulary", ("id", "S")),
+    TableSpec("sentences", "SENTENCES_TABLE_NAME", "vela-sentences", ("id", "S")),
+    TableSpec("game_sessions", "GAME_SESSIONS_TABLE_NAME", "vela-game-sessions", ("user_id", "S"), ("session_id", "S")),
+    TableSpec("daily_progress", "DAILY_PROGRESS_TABLE_NAME", "vela-daily-progress", ("user_id", "S"), ("date", "S")),
+    TableSpec(
+        "chat_history",
+        "DYNAMODB_TABLE_NAME",
+        "vela-chat-history",
+        ("ThreadId", "S"),
+        ("Timestamp", "N"),
+        (Index(CHAT_HISTORY_USER_INDEX, ("UserId", "S"), ("Timestamp", "N")),),
+    ),
+    # Partition key holds the user's email (legacy data), not the Cognito sub.
+    TableSpec(
+        "saved_sentences", "SAVED_SENTENCES_TABLE_NAME", "vela-saved-sentences", ("user_id", "S"), ("sentence_id", "S")
+    ),
+    TableSpec("tts_settings", "TTS_SETTINGS_TABLE_NAME", "vela-tts-settings", ("user_id", "S")),
+)
+
+SPECS = {spec.logical: spec for spec in TABLES}
+
+
+def table_names(configured: dict[str, str]) -> dict[str, str]:
+    """logical name -> real table name, from settings.DYNAMODB_TABLES."""
+    return {spec.logical: configured.get(spec.logical, spec.default_name) for spec in TABLES}
