@@ -4,7 +4,7 @@ PYTHON ?= $(shell ls -d $$HOME/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install postgres run test lint bench clean
+.PHONY: install postgres run test lint bench clean package
 
 install: $(VENV)/.installed
 
@@ -35,5 +35,10 @@ lint: install
 bench: install postgres
 	@for script in bench/*.py; do echo "==> $$script"; $(PY) $$script || exit 1; done
 
+# The Lambda zip for STAGE (default dev): clean app-only .venv-package, precompiled bytecode, size report.
+STAGE ?= dev
+package: install
+	@$(PY) scripts/package.py --stage $(STAGE)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build dist
+	rm -rf $(VENV) .venv-package .pytest_cache .ruff_cache build dist

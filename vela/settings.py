@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "vela",
     "health",
     "profiles",
+    "deploy",
 ]
 
 MIDDLEWARE = [
