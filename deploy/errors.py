@@ -35,8 +35,11 @@ def explain(exc: Exception, action: str, service: str, region: str) -> CommandEr
     if not isinstance(exc, ClientError):
         return CommandError(f"{action} failed: {exc}")
     error = exc.response.get("Error", {})
-    code, message = error.get("Code", "Unknown"), error.get("Message", "")
+    code, message = error.get("Code", "Unknown"), " ".join(str(error.get("Message", "")).split())
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if message.startswith("<"):  # an HTML error page, not an AWS error document
+        message = f"HTTP {status}"
+    message = message[:300]
     if code in _QUOTA:
         fix = "request a higher quota in Service Quotas (or delete unused resources of that kind), then rerun."
         return CommandError(f"{action} failed: quota exceeded ({code}: {message}). Fix: {fix} {_RERUN}")
