@@ -100,6 +100,12 @@ def prune_botocore(task_root: Path, keep: tuple[str, ...] = BOTOCORE_SERVICES) -
             shutil.rmtree(entry)
 
 
+def keep_member(name: str, keep: tuple[str, ...] = BOTOCORE_SERVICES) -> bool:
+    """False for botocore service models we drop (so they are never even extracted)."""
+    parts = name.split("/")
+    return not (len(parts) > 3 and parts[:2] == ["botocore", "data"] and parts[2] not in keep)
+
+
 def compile_bytecode(task_root: Path, python: Path) -> None:
     """Compile with the runtime's interpreter, hash-checked but never re-validated against file dates."""
     for cache in task_root.rglob("__pycache__"):
@@ -129,12 +135,12 @@ def compile_bytecode(task_root: Path, python: Path) -> None:
 def write_zip(task_root: Path, output: Path) -> None:
     """Sorted entries, normal permissions; dates don't matter any more (unchecked-hash)."""
     tmp = output.with_suffix(".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in task_root.rglob("*") if p.is_file()):
             info = zipfile.ZipInfo(str(path.relative_to(task_root)))
             info.external_attr = (0o755 if os.access(path, os.X_OK) else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes(), compresslevel=9)
+            archive.writestr(info, path.read_bytes())
     tmp.replace(output)
 
 
@@ -142,7 +148,7 @@ def postprocess(raw_zip: Path, output: Path, *, python: Path) -> PackageReport:
     with tempfile.TemporaryDirectory(prefix="vela-task-") as tmp:
         task_root = Path(tmp)
         with zipfile.ZipFile(raw_zip) as archive:
-            archive.extractall(task_root)
+            archive.extractall(task_root, members=[n for n in archive.namelist() if keep_member(n)])
         prune_botocore(task_root)
         compile_bytecode(task_root, python)
         write_zip(task_root, output)

@@ -80,3 +80,11 @@ def aws_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     aws.reset_clients()
     yield moto_server
     aws.reset_clients()
+
+
+@pytest.fixture(scope="session")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """`make package` for dev, once per session: real `zappa package` from .venv-package, post-processed."""
+    from deploy.packaging import build
+
+    return build("dev", out_dir=tmp_path_factory.mktemp("package"))

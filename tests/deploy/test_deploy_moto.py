@@ -1,0 +1,138 @@
+"""User stories 1-2 against a moto server: provision, `zappa deploy`, `zappa status`, check the function,
+`zappa undeploy`, teardown, and nothing Vela's is left.
+
+Real parts: moto over HTTP (ThreadedMotoServer), the Zappa CLI in a subprocess with AWS_ENDPOINT_URL,
+the packaged zip, the local PostgreSQL for the database-role step (DSQL's data plane is not in moto;
+its DSQL-only `AWS IAM GRANT` is reported as skipped there). moto runs no function code (no Docker)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import boto3
+import psycopg
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import PG_HOST, PG_PORT, PG_SUPERUSER
+from tests.deploy.conftest import ROOT, ZAPPA
+from tests.deploy.test_provision import leftovers
+
+pytestmark = pytest.mark.slow
+
+ACCOUNT = "123456789012"
+FUNCTION_ACTIONS = [
+    ("Logs", ["logs:CreateLogStream", "logs:PutLogEvents"]),
+    (
+        "VpcNetworkInterfaces",
+        [
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:CreateNetworkInterface",
+            "ec2:DeleteNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSubnets",
+            "ec2:UnassignPrivateIpAddresses",
+        ],
+    ),
+    (
+        "DynamoDbVelaTables",
+        [
+            "dynamodb:BatchGetItem",
+            "dynamodb:BatchWriteItem",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:Scan",
+            "dynamodb:UpdateItem",
+        ],
+    ),
+    ("DsqlConnectAsAppRole", ["dsql:DbConnect"]),
+]
+
+
+def zappa(*args: str, endpoint: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "VIRTUAL_ENV": str(ROOT / ".venv-package")}
+    return subprocess.run([str(ZAPPA), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def drop_app_role(database: str) -> None:
+    with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_SUPERUSER, dbname=database, autocommit=True) as c:
+        if c.execute("SELECT 1 FROM pg_roles WHERE rolname = 'vela_app'").fetchone():
+            c.execute("DROP OWNED BY vela_app")
+            c.execute("DROP ROLE vela_app")
+
+
+def test_provision_deploy_status_undeploy_teardown(
+    aws_endpoint: str, package: Any, tmp_path: Path, pg_database: str, django_db_blocker: Any
+) -> None:
+    settings_file = tmp_path / "zappa_settings.json"
+    shutil.copy(ROOT / "zappa_settings.json", settings_file)
+    data = json.loads(settings_file.read_text())
+    data["dev"]["touch"] = False  # Zappa's post-deploy GET would go to the real execute-api host
+    settings_file.write_text(json.dumps(data))
+    drop_app_role(pg_database)
+    out = StringIO()
+
+    # --- provision: the DSQL cluster's SQL side is the local PostgreSQL (token signed for the moto endpoint)
+    with django_db_blocker.unblock():
+        call_command(
+            "provision_stage", "--stage", "dev", "--settings-file", str(settings_file), "--wait-delay", "1",
+            "--db-hostaddr", PG_HOST, "--db-sslmode", "disable", "--db-name", pg_database, stdout=out,
+        )
+    stage = json.loads(settings_file.read_text())["dev"]
+    assert "sql: CREATE ROLE vela_app WITH LOGIN" in out.getvalue()
+    assert "skipped: AWS IAM GRANT vela_app TO 'arn:aws:iam::123456789012:role/vela-api-dev-function'" in out.getvalue()
+
+    # --- deploy and status with the real Zappa CLI
+    deployed = zappa("deploy", "dev", "-s", str(settings_file), "--zip", str(package.path), endpoint=aws_endpoint)
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    assert "Deployment complete" in deployed.stdout
+    status = zappa("status", "dev", "-s", str(settings_file), endpoint=aws_endpoint)
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "vela-api-dev" in status.stdout
+
+    lam = boto3.client("lambda", region_name="us-east-1", endpoint_url=aws_endpoint)
+    function = lam.get_function_configuration(FunctionName="vela-api-dev")
+    assert function["Runtime"] == "python3.12"
+    assert function["Handler"] == "handler.lambda_handler"
+    assert (function["MemorySize"], function["Timeout"]) == (1024, 60)
+    assert function["Role"] == stage["role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/vela-api-dev-function"
+    assert sorted(function["VpcConfig"]["SubnetIds"]) == sorted(stage["vpc_config"]["SubnetIds"])
+    assert function["VpcConfig"]["SecurityGroupIds"] == stage["vpc_config"]["SecurityGroupIds"]
+    environment = function["Environment"]["Variables"]
+    assert environment["AURORA_DB_USER"] == "vela_app"
+    assert environment["AURORA_DB_ENDPOINT"] == stage["aws_environment_variables"]["AURORA_DB_ENDPOINT"]
+    cluster_arn = environment["AURORA_DB_CLUSTER_ARN"]
+    assert cluster_arn.startswith(f"arn:aws:dsql:us-east-1:{ACCOUNT}:cluster/")
+
+    iam = boto3.client("iam", region_name="us-east-1", endpoint_url=aws_endpoint)
+    assert iam.list_role_policies(RoleName="vela-api-dev-function")["PolicyNames"] == ["vela-least-privilege"]
+    assert iam.list_attached_role_policies(RoleName="vela-api-dev-function")["AttachedPolicies"] == []
+    assert not [r for r in iam.list_roles()["Roles"] if "ZappaLambdaExecution" in r["RoleName"]]
+    document = iam.get_role_policy(RoleName="vela-api-dev-function", PolicyName="vela-least-privilege")
+    policy = document["PolicyDocument"]
+    policy = json.loads(policy) if isinstance(policy, str) else policy
+    assert [(s["Sid"], s["Action"]) for s in policy["Statement"]] == FUNCTION_ACTIONS
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["DsqlConnectAsAppRole"]["Resource"] == [cluster_arn]
+    assert all(s["Effect"] == "Allow" for s in policy["Statement"])
+    tables = by_sid["DynamoDbVelaTables"]["Resource"]
+    assert all(arn.startswith(f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/vela-") for arn in tables)
+
+    # --- undeploy, then teardown: nothing Vela's is left
+    undeployed = zappa("undeploy", "dev", "--yes", "-s", str(settings_file), endpoint=aws_endpoint)
+    assert undeployed.returncode == 0, undeployed.stdout + undeployed.stderr
+    call_command(
+        "teardown_stage", "--stage", "dev", "--settings-file", str(settings_file), "--yes", "--eni-wait", "0",
+        stdout=StringIO(),
+    )
+    assert leftovers(aws_endpoint) == {}
+    drop_app_role(pg_database)
