@@ -64,6 +64,7 @@ def preflight_dsql(ctx: StageContext) -> None:
 @dataclass
 class DbRoleOptions:
     skip: bool = False
+    role: str = APP_DB_ROLE
     database: str = "postgres"
     sslmode: str = "verify-full"
     hostaddr: str = ""
@@ -113,7 +114,7 @@ def provision(
         aws_environment_variables={
             "AURORA_DB_ENDPOINT": endpoint,
             "AURORA_DB_CLUSTER_ARN": cluster["arn"],
-            "AURORA_DB_USER": APP_DB_ROLE,
+            "AURORA_DB_USER": db.role,
         },
     )
     say(f"wrote vpc_config, role_arn, s3_bucket and AURORA_DB_* into stage {stage.name} of {ctx.settings.path}")
@@ -130,10 +131,10 @@ def grant_db_role(ctx: StageContext, endpoint: str, role_arn: str, db: DbRoleOpt
     )
     database = dbrole.DjangoDatabase(settings_dict)
     try:
-        return dbrole.apply(database, APP_DB_ROLE, role_arn, say)
+        return dbrole.apply(database, db.role, role_arn, say)
     except Exception as exc:  # a DB error: name it, with the fix (the token itself is never in the message)
         raise CommandError(
-            f"creating database role {APP_DB_ROLE} as admin at {endpoint} failed: {exc}. The deployer needs "
+            f"creating database role {db.role} as admin at {endpoint} failed: {exc}. The deployer needs "
             "dsql:DbConnectAdmin on the cluster; rerun `manage.py grant_db_role` once fixed."
         ) from exc
     finally:

@@ -27,6 +27,7 @@ from tests.deploy.test_provision import leftovers
 pytestmark = pytest.mark.slow
 
 ACCOUNT = "123456789012"
+ROLE = "vela_app_e2e"  # not vela_app: the local PostgreSQL is shared with other test runs
 FUNCTION_ACTIONS = [
     ("Logs", ["logs:CreateLogStream", "logs:PutLogEvents"]),
     (
@@ -65,9 +66,9 @@ def zappa(*args: str, endpoint: str) -> subprocess.CompletedProcess[str]:
 
 def drop_app_role(database: str) -> None:
     with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_SUPERUSER, dbname=database, autocommit=True) as c:
-        if c.execute("SELECT 1 FROM pg_roles WHERE rolname = 'vela_app'").fetchone():
-            c.execute("DROP OWNED BY vela_app")
-            c.execute("DROP ROLE vela_app")
+        if c.execute("SELECT 1 FROM pg_roles WHERE rolname = 'vela_app_e2e'").fetchone():
+            c.execute("DROP OWNED BY vela_app_e2e")
+            c.execute("DROP ROLE vela_app_e2e")
 
 
 def test_provision_deploy_status_undeploy_teardown(
@@ -85,11 +86,13 @@ def test_provision_deploy_status_undeploy_teardown(
     with django_db_blocker.unblock():
         call_command(
             "provision_stage", "--stage", "dev", "--settings-file", str(settings_file), "--wait-delay", "1",
-            "--db-hostaddr", PG_HOST, "--db-sslmode", "disable", "--db-name", pg_database, stdout=out,
+            "--db-role", ROLE, "--db-hostaddr", PG_HOST, "--db-sslmode", "disable", "--db-name", pg_database,
+            stdout=out,
         )
     stage = json.loads(settings_file.read_text())["dev"]
-    assert "sql: CREATE ROLE vela_app WITH LOGIN" in out.getvalue()
-    assert "skipped: AWS IAM GRANT vela_app TO 'arn:aws:iam::123456789012:role/vela-api-dev-function'" in out.getvalue()
+    assert "sql: CREATE ROLE vela_app_e2e WITH LOGIN" in out.getvalue()
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/vela-api-dev-function"
+    assert f"skipped: AWS IAM GRANT {ROLE} TO '{role_arn}'" in out.getvalue()
 
     # --- deploy and status with the real Zappa CLI
     deployed = zappa("deploy", "dev", "-s", str(settings_file), "--zip", str(package.path), endpoint=aws_endpoint)
@@ -108,7 +111,7 @@ def test_provision_deploy_status_undeploy_teardown(
     assert sorted(function["VpcConfig"]["SubnetIds"]) == sorted(stage["vpc_config"]["SubnetIds"])
     assert function["VpcConfig"]["SecurityGroupIds"] == stage["vpc_config"]["SecurityGroupIds"]
     environment = function["Environment"]["Variables"]
-    assert environment["AURORA_DB_USER"] == "vela_app"
+    assert environment["AURORA_DB_USER"] == "vela_app_e2e"
     assert environment["AURORA_DB_ENDPOINT"] == stage["aws_environment_variables"]["AURORA_DB_ENDPOINT"]
     cluster_arn = environment["AURORA_DB_CLUSTER_ARN"]
     assert cluster_arn.startswith(f"arn:aws:dsql:us-east-1:{ACCOUNT}:cluster/")

@@ -17,6 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_stage_arguments(parser)
+        parser.add_argument("--db-role", default="vela_app", help="the function's non-admin database role")
         parser.add_argument("--db-name", default="postgres")
         parser.add_argument("--db-sslmode", default="verify-full")
         parser.add_argument("--db-hostaddr", default="")
@@ -29,7 +30,10 @@ class Command(BaseCommand):
             raise CommandError(f"stage {ctx.stage.name} is not provisioned: run provision_stage first")
         endpoint = clusters.endpoint_of(cluster, ctx.stage.region)
         options_ = DbRoleOptions(
-            database=options["db_name"], sslmode=options["db_sslmode"], hostaddr=options["db_hostaddr"]
+            role=options["db_role"],
+            database=options["db_name"],
+            sslmode=options["db_sslmode"],
+            hostaddr=options["db_hostaddr"],
         )
         result = grant_db_role(ctx, endpoint, role_arn, options_, self.stdout.write)
         done = f"{len(result.statements)} statement(s) run, {len(result.skipped)} skipped"

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         protection.add_argument("--deletion-protection", dest="protection", action="store_true", default=None)
         protection.add_argument("--no-deletion-protection", dest="protection", action="store_false")
         parser.add_argument("--skip-db-role", action="store_true", help="do not create the vela_app database role")
+        parser.add_argument("--db-role", default="vela_app", help="the function's non-admin database role")
         parser.add_argument("--db-name", default="postgres")
         parser.add_argument("--db-sslmode", default="verify-full")
         parser.add_argument("--db-hostaddr", default="", help="IP to dial for the cluster (PrivateLink, stand-in)")
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             deletion_protection=protection,
             db=DbRoleOptions(
                 skip=options["skip_db_role"],
+                role=options["db_role"],
                 database=options["db_name"],
                 sslmode=options["db_sslmode"],
                 hostaddr=options["db_hostaddr"],
