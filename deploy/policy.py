@@ -1,6 +1,6 @@
 """The function role's trust and permission policies: exactly what the API calls, on Vela's resources only.
 
-No `rds-data`, no Secrets Manager, no Zappa defaults (`s3:*`, `dynamodb:*` on every table, ...).
+No legacy RDS Data API or database-secret access, no Zappa defaults (`s3:*`, `dynamodb:*` on every table, ...).
 """
 
 from __future__ import annotations
