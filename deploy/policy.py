@@ -48,6 +48,7 @@ class PolicyInputs:
     tts_bucket: str = ""
     user_pool_id: str = ""
     auto_confirm: bool = False
+    remote_env: str = ""  # Zappa's `remote_env` (s3://bucket/key): secrets read at cold start
 
 
 def trust_policy() -> dict[str, Any]:
@@ -96,6 +97,10 @@ def function_policy(inputs: PolicyInputs) -> dict[str, Any]:
                 Condition={"StringLike": {"s3:prefix": ["tts/*"]}},
             )
         )
+    if inputs.remote_env:
+        if not inputs.remote_env.startswith("s3://") or "/" not in inputs.remote_env[5:]:
+            raise ValueError(f"remote_env {inputs.remote_env!r} is not an s3://bucket/key URL")
+        statements.append(_statement("RemoteEnvSecrets", ["s3:GetObject"], [f"arn:aws:s3:::{inputs.remote_env[5:]}"]))
     if inputs.user_pool_id and inputs.auto_confirm:
         pool = f"arn:aws:cognito-idp:{region}:{account}:userpool/{inputs.user_pool_id}"
         statements.append(_statement("CognitoAutoConfirm", COGNITO_AUTO_CONFIRM_ACTIONS, [pool]))

@@ -100,6 +100,7 @@ def provision(
             tts_bucket=env.get("TTS_AUDIO_BUCKET_NAME", ""),
             user_pool_id=env.get("COGNITO_USER_POOL_ID", ""),
             auto_confirm=env.get("AUTH_AUTO_CONFIRM_ENABLED", "false").lower() == "true",
+            remote_env=ctx.config.get("remote_env", ""),
         )
     )
     role_arn = identity.ensure_role(ctx.client("iam"), stage, policy, trust_policy(), say)

@@ -113,3 +113,12 @@ def test_every_stage_repeats_the_whole_environment() -> None:
 
     assert set(data["dev"]["environment_variables"]) == set(data["production"]["environment_variables"])
     assert {spec.setting for spec in TABLES} <= set(data["dev"]["environment_variables"])
+
+
+def test_remote_env_secrets_object_is_readable_and_nothing_else_in_the_bucket() -> None:
+    found = statements(function_policy(inputs(remote_env="s3://vela-api-dev-deploy-1/secrets/dev.json")))
+
+    assert found["RemoteEnvSecrets"]["Action"] == ["s3:GetObject"]
+    assert found["RemoteEnvSecrets"]["Resource"] == ["arn:aws:s3:::vela-api-dev-deploy-1/secrets/dev.json"]
+    with pytest.raises(ValueError, match="remote_env"):
+        function_policy(inputs(remote_env="vela-api-dev-deploy-1"))
