@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.core.management.base import CommandError
+
 from .errors import aws_call
 from .naming import Stage
 
@@ -17,6 +19,12 @@ def ensure_role(iam: Any, stage: Stage, policy: dict[str, Any], trust: dict[str,
     """Create the role if missing and (re)write its only inline policy; returns the role ARN."""
     try:
         role = iam.get_role(RoleName=stage.role_name)["Role"]
+        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=stage.role_name).get("Tags", [])}
+        if not stage.owns(tags):
+            raise CommandError(
+                f"IAM role {stage.role_name} exists but is not tagged as stage {stage.name}'s: refusing to rewrite "
+                "its policy. Fix: delete or rename that role, or tag it if it really is this stage's."
+            )
         say(f"IAM role {stage.role_name} exists")
     except iam.exceptions.NoSuchEntityException:
         with aws_call("iam:CreateRole", "iam", stage.region):

@@ -12,6 +12,7 @@ Runs without Django (called by scripts/package.py, bench/ and tests).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -69,14 +70,17 @@ def ensure_venv(venv: Path = PACKAGE_VENV, requirements: Path = ROOT / "requirem
     """The app-only venv (requirements.txt, nothing else), rebuilt when requirements.txt changes."""
     stamp = venv / ".requirements.sha256"
     digest = hashlib.sha256(requirements.read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest and (venv / "bin" / "zappa").exists():
-        return venv
-    if venv.exists():
-        shutil.rmtree(venv)
-    subprocess.run([find_python312(), "-m", "venv", str(venv)], check=True)  # noqa: S603 (our own paths)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-r", str(requirements)], check=True)  # noqa: S603
-    stamp.write_text(digest)
+    # One builder at a time (parallel test workers, a concurrent `make package`).
+    with open(venv.parent / f"{venv.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == digest and (venv / "bin" / "zappa").exists():
+            return venv
+        if venv.exists():
+            shutil.rmtree(venv)
+        subprocess.run([find_python312(), "-m", "venv", str(venv)], check=True)  # noqa: S603 (our own paths)
+        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run([*pip, "-r", str(requirements)], check=True)  # noqa: S603
+        stamp.write_text(digest)
     return venv
 
 

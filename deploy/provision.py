@@ -15,7 +15,7 @@ from vela.dynamodb_schema import TABLES
 from . import cluster as clusters
 from . import dbrole, identity, network, tables
 from .errors import aws_call
-from .naming import APP_DB_ROLE, Stage
+from .naming import APP_DB_ROLE, PROJECT, Stage
 from .policy import PolicyInputs, function_policy, trust_policy
 from .settings_file import ZappaSettings
 
@@ -45,6 +45,10 @@ class StageContext:
 def load(stage_name: str, settings_file: Path | str | None = None) -> StageContext:
     settings = ZappaSettings(settings_file) if settings_file else ZappaSettings()
     config = settings.stage(stage_name)
+    if config.get("project_name") != PROJECT:
+        # Zappa names the function <project_name>-<stage>; provisioning derives every name from PROJECT.
+        found = config.get("project_name")
+        raise CommandError(f"project_name must be {PROJECT!r} in {settings.path} (found {found!r})")
     region = config.get("aws_region") or "us-east-1"
     with aws_call("sts:GetCallerIdentity", "sts", region):
         account = aws.client("sts", region=region).get_caller_identity()["Account"]

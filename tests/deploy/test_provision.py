@@ -183,3 +183,18 @@ def leftovers(endpoint: str) -> dict[str, Any]:
     if [f for f in lam.list_functions()["Functions"] if f["FunctionName"].startswith("vela-api")]:
         found["functions"] = True
     return found
+
+
+def test_a_foreign_role_with_the_same_name_is_not_rewritten(aws_endpoint: str, settings_file: Path) -> None:
+    iam = client("iam", aws_endpoint)
+    allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ]}
+    iam.create_role(RoleName="vela-api-dev-function", AssumeRolePolicyDocument=json.dumps(trust))
+    iam.put_role_policy(RoleName="vela-api-dev-function", PolicyName="theirs", PolicyDocument=json.dumps(allow))
+
+    with pytest.raises(CommandError, match="not tagged as stage dev"):
+        provision(settings_file)
+
+    assert iam.list_role_policies(RoleName="vela-api-dev-function")["PolicyNames"] == ["theirs"]
