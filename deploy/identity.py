@@ -96,6 +96,10 @@ def ensure_bucket(s3: Any, stage: Stage, say: Say) -> str:
         try:
             s3.head_bucket(Bucket=name)
             say(f"deploy bucket {name} exists")
+            if not _bucket_tags(s3, name):
+                # A run that died between CreateBucket and PutBucketTagging: claim it, so teardown finds it.
+                s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": stage.tag_list()})
+                say(f"tagged deploy bucket {name}")
         except s3.exceptions.ClientError as exc:
             if exc.response["Error"]["Code"] not in {"404", "NoSuchBucket", "NotFound"}:
                 raise
@@ -115,6 +119,15 @@ def ensure_bucket(s3: Any, stage: Stage, say: Say) -> str:
             s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": stage.tag_list()})
             say(f"created deploy bucket {name}")
     return name
+
+
+def _bucket_tags(s3: Any, name: str) -> dict[str, str]:
+    try:
+        return {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=name)["TagSet"]}
+    except s3.exceptions.ClientError as exc:
+        if exc.response["Error"]["Code"] == "NoSuchTagSet":
+            return {}
+        raise
 
 
 def delete_bucket(s3: Any, stage: Stage, say: Say) -> None:

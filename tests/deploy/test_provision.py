@@ -198,3 +198,13 @@ def test_a_foreign_role_with_the_same_name_is_not_rewritten(aws_endpoint: str, s
         provision(settings_file)
 
     assert iam.list_role_policies(RoleName="vela-api-dev-function")["PolicyNames"] == ["theirs"]
+
+
+def test_rerun_claims_a_bucket_left_untagged_by_an_interrupted_run(aws_endpoint: str, settings_file: Path) -> None:
+    s3 = client("s3", aws_endpoint)
+    s3.create_bucket(Bucket="vela-api-dev-deploy-123456789012")  # as if the run died before tagging it
+
+    provision(settings_file)
+    run("teardown_stage", settings_file, "--yes", "--eni-wait", "0")
+
+    assert leftovers(aws_endpoint) == {}
