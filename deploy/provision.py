@@ -83,6 +83,9 @@ def provision(
     given_vpc = ctx.config.get("vpc_config") or {}
     ours = network.find_network(ctx.client("ec2"), stage)
     if given_vpc.get("SubnetIds") and not set(given_vpc["SubnetIds"]) <= set(ours["subnets"]):
+        with aws_call("ec2:DescribeSubnets (the stage's vpc_config)", "ec2", stage.region):
+            ctx.client("ec2").describe_subnets(SubnetIds=given_vpc["SubnetIds"])
+            ctx.client("ec2").describe_security_groups(GroupIds=given_vpc.get("SecurityGroupIds", []))
         say(f"using the stage's own vpc_config {given_vpc}")
         vpc_config = given_vpc
     else:
@@ -181,17 +184,23 @@ def show(ctx: StageContext) -> dict[str, Any]:
     }
 
 
+def function_exists(ctx: StageContext) -> bool:
+    lam = ctx.client("lambda")
+    with aws_call("lambda:GetFunctionConfiguration", "lambda", ctx.stage.region):
+        try:
+            lam.get_function_configuration(FunctionName=ctx.stage.function_name)
+        except lam.exceptions.ResourceNotFoundException:
+            return False
+    return True
+
+
 def teardown(ctx: StageContext, say: Say, *, disable_protection: bool, eni_wait: float = 1200) -> None:
     stage = ctx.stage
-    lam = ctx.client("lambda")
-    try:
-        lam.get_function_configuration(FunctionName=stage.function_name)
+    if function_exists(ctx):
         raise CommandError(
             f"function {stage.function_name} is still deployed. Fix: run `zappa undeploy {stage.name} --yes` "
             "first (teardown removes what the function runs on, not the function)."
         )
-    except lam.exceptions.ResourceNotFoundException:
-        pass
     # The database first: with deletion protection on this stops before anything else is gone.
     clusters.delete_cluster(ctx.client("dsql"), stage, disable_protection=disable_protection, say=say)
     tables.delete_tables(ctx.client("dynamodb"), stage, ctx.table_names(), say)

@@ -208,3 +208,30 @@ def test_rerun_claims_a_bucket_left_untagged_by_an_interrupted_run(aws_endpoint:
     run("teardown_stage", settings_file, "--yes", "--eni-wait", "0")
 
     assert leftovers(aws_endpoint) == {}
+
+
+def test_a_given_network_is_used_and_left_alone(aws_endpoint: str, settings_file: Path) -> None:
+    ec2 = client("ec2", aws_endpoint)
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="theirs", Description="theirs", VpcId=vpc)["GroupId"]
+    data = json.loads(settings_file.read_text())
+    data["dev"]["vpc_config"] = {"SubnetIds": [subnet], "SecurityGroupIds": [group]}
+    settings_file.write_text(json.dumps(data))
+
+    provision(settings_file)
+    run("teardown_stage", settings_file, "--yes", "--eni-wait", "0")
+
+    assert leftovers(aws_endpoint) == {}
+    assert ec2.describe_subnets(SubnetIds=[subnet])["Subnets"]
+
+
+def test_a_given_network_that_does_not_exist_is_named(aws_endpoint: str, settings_file: Path) -> None:
+    data = json.loads(settings_file.read_text())
+    data["dev"]["vpc_config"] = {"SubnetIds": ["subnet-0123456789abcdef0"], "SecurityGroupIds": ["sg-01234567"]}
+    settings_file.write_text(json.dumps(data))
+
+    with pytest.raises(CommandError, match="vpc_config"):
+        provision(settings_file)
+
+    assert not client("dsql", aws_endpoint).list_clusters()["clusters"]
