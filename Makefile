@@ -37,8 +37,9 @@ bench: install postgres
 
 # The Lambda zip for STAGE (default dev): clean app-only .venv-package, precompiled bytecode, size report.
 STAGE ?= dev
-package: install
-	@$(PY) scripts/package.py --stage $(STAGE)
+package:
+	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: run make PYTHON=/path/to/python3.12"; exit 1; }
+	@$(PYTHON) scripts/package.py --stage $(STAGE)
 
 clean:
 	rm -rf $(VENV) .venv-package .pytest_cache .ruff_cache build dist

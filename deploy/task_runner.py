@@ -5,6 +5,8 @@ puts the task root first on sys.path, imports `handler` from it and prints one J
 responses and timings (import, first invocation, warm latencies).
 """
 
+from __future__ import annotations
+
 import json
 import os
 import sys
@@ -18,11 +20,11 @@ class Context:
     aws_request_id = "runner"
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:vela-api"
 
-    def get_remaining_time_in_millis(self):
+    def get_remaining_time_in_millis(self) -> int:
         return 30_000
 
 
-def main():
+def main() -> None:
     task_root, events_file = sys.argv[1], sys.argv[2]
     warm = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     with open(events_file) as fh:
