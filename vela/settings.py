@@ -30,6 +30,13 @@ INSTALLED_APPS = [
     "vela",
     "health",
     "profiles",
+    "progress",
+    "games",
+    "sentences",
+    "chat_history",
+    "tts",
+    "llm",
+    "auth_proxy",
 ]
 
 MIDDLEWARE = [
