@@ -18,7 +18,13 @@ from contextlib import contextmanager
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
 
 from vela.errors import (
     ApplicationError,
@@ -62,6 +68,9 @@ def translate_errors(table_name: str) -> Iterator[None]:
     except (ConnectTimeoutError, ReadTimeoutError) as exc:
         logger.warning("DynamoDB timed out on table %r: %s", table_name, exc.__class__.__name__)
         raise UpstreamTimeoutError("DynamoDB timed out", code="dynamodb_timeout") from exc
+    except NoCredentialsError as exc:
+        logger.error("No AWS credentials found for DynamoDB (table %r)", table_name)
+        raise ServiceMisconfiguredError("No AWS credentials available", code="aws_credentials_missing") from exc
     except BotoCoreError as exc:
         logger.warning("DynamoDB unreachable for table %r: %s", table_name, exc.__class__.__name__)
         raise UpstreamError("DynamoDB is unreachable", code="dynamodb_unavailable") from exc

@@ -52,15 +52,33 @@ def test_save_when_dynamodb_fails_is_5xx_with_the_original_prefix(client, dynamo
     }
 
 
-def test_save_needs_no_aws_credentials_setting(client, dynamodb, auth_header, monkeypatch):
-    # The original answered 500 "Missing AWS credentials" when deployed (CONTRACT §2.6): Lambda's role
-    # credentials come from the default chain, and a settings check must not stand in the way.
+def test_save_uses_the_default_credential_chain_not_a_settings_check(
+    client, dynamodb, auth_header, monkeypatch, tmp_path
+):
+    # The original answered 500 "Missing AWS credentials" when deployed (CONTRACT §2.6) because it looked
+    # for keys in its settings; on Lambda they come from the runtime's default chain. Here: a profile file.
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[default]\naws_access_key_id = AKIDFROMFILE\naws_secret_access_key = from-file\n")
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
 
     response = client.post(SAVE, make_message(), format="json", headers=auth_header("user-456"))
 
     assert (response.status_code, response.json()) == (200, {"ok": True})
+
+
+def test_no_credentials_at_all_is_a_clear_500(client, dynamodb, auth_header, monkeypatch, tmp_path):
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+    response = client.post(SAVE, make_message(), format="json", headers=auth_header("user-456"))
+
+    assert response.status_code == 500
+    assert response.json()["code"] == "aws_credentials_missing"
 
 
 def test_threads_groups_and_orders_by_last_activity(client, dynamodb, auth_header):
@@ -198,11 +216,12 @@ def test_save_accepts_integral_float_timestamp_and_strips_unknown_keys(client, d
 
     assert response.status_code == 200
     [item] = stored(dynamodb)
-    assert item["Timestamp"] == {"N": "1693440000000"} and "extra" not in item
+    assert item["Timestamp"] == {"N": "1693440000000"}
+    assert "extra" not in item
 
 
 def test_japanese_text_round_trips_and_titles_cut_at_60_utf16_units(client, dynamodb, auth_header):
-    text = "こんにちは、元気ですか？" * 6 + "🎌終わり"  # 72 chars before the emoji
+    text = "こんにちは、元気ですか。" * 6 + "🎌終わり"  # 72 chars before the emoji
     headers = auth_header("u")
     client.post(SAVE, make_message(ThreadId="jp", UserId="u", message=text), format="json", headers=headers)
     emoji_text = "a" * 59 + "🎌tail"  # the emoji's surrogate pair straddles unit 60
@@ -279,7 +298,8 @@ def test_user_b_never_reads_or_changes_user_a_threads(client, dynamodb, auth_hea
     assert threads.json() == {"threads": []}
     assert (messages.status_code, messages.json()["error"]) == (403, "Forbidden: You do not own this thread")
     assert (deleted.status_code, deleted.json()["error"]) == (403, "Forbidden: You do not own this thread")
-    assert injected.status_code == 403 and overwrite.status_code == 403
+    assert injected.status_code == 403
+    assert overwrite.status_code == 403
     [item] = stored(dynamodb)
     assert (item["UserId"]["S"], item["message"]["S"]) == ("alice", "secret")
 
@@ -339,4 +359,5 @@ def test_missing_table_on_reads_is_a_clear_500(client, dynamodb, auth_header, se
     response = getattr(client, method)(path, headers=auth_header("u"))
 
     assert response.status_code == 500
-    assert response.json()["code"] == "table_not_found" and "vela-missing" in response.json()["error"]
+    assert response.json()["code"] == "table_not_found"
+    assert "vela-missing" in response.json()["error"]

@@ -56,7 +56,8 @@ def test_post_saves_trimmed_sentence_with_optional_fields(client, dynamodb, as_u
         },
     }
     match = SENTENCE_ID.match(data["sentence_id"])
-    assert match and int(match.group(1)) == data["created_at"]
+    assert match
+    assert int(match.group(1)) == data["created_at"]
     assert before <= data["created_at"] <= int(time.time() * 1000)
     [item] = _items(dynamodb)
     assert item["user_id"] == {"S": "alice@example.com"}
@@ -77,7 +78,8 @@ def test_post_keeps_any_json_in_context_and_null_source_url(client, dynamodb, as
     saved = _save(client, as_user(ALICE), sentence="文", sourceUrl=None, context=context).json()["data"]
     listed = client.get(URL, headers=as_user(ALICE)).json()["data"][0]
 
-    assert saved["context"] == context and saved["source_url"] is None
+    assert saved["context"] == context
+    assert saved["source_url"] is None
     assert listed == saved
 
 
@@ -157,7 +159,8 @@ def test_get_limit_defaults_to_50_and_is_capped_at_100(client, dynamodb, as_user
     capped = client.get(f"{URL}?limit=1000000000000000000000", headers=as_user(ALICE)).json()["data"]
     three = client.get(f"{URL}?limit=3&limit=7", headers=as_user(ALICE)).json()["data"]
 
-    assert len(default) == 50 and default[0]["sentence"] == "s119"
+    assert len(default) == 50
+    assert default[0]["sentence"] == "s119"
     assert len(capped) == 100
     assert [s["sentence"] for s in three] == ["s119", "s118", "s117"]
 
@@ -168,7 +171,8 @@ def test_get_with_nonsense_limit_is_400(client, dynamodb, as_user, limit):
 
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid" and "limit" in body["fields"]
+    assert body["code"] == "invalid"
+    assert "limit" in body["fields"]
 
 
 def test_delete_removes_only_that_sentence_and_is_idempotent(client, dynamodb, as_user):
@@ -265,10 +269,11 @@ def test_missing_table_is_a_clear_500(client, dynamodb, as_user, settings, metho
     assert response.status_code == 500
     body = response.json()
     assert body["code"] == "table_not_found"
-    assert "vela-no-such-table" in body["error"] and "Traceback" not in body["error"]
+    assert "vela-no-such-table" in body["error"]
+    assert "Traceback" not in body["error"]
 
 
-class dynamodb_batch:  # noqa: N801 - used as a context manager
+class dynamodb_batch:
     """Seed items with the low-level client (strings only)."""
 
     def __init__(self, ddb, table="vela-saved-sentences"):
