@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from tests.moto_tables import dynamodb, moto_tables  # noqa: F401 - faster package-scoped moto
+
 TABLE = "vela-chat-history"
 
 

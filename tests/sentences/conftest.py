@@ -7,6 +7,8 @@ from collections.abc import Callable
 import pytest
 from rest_framework.test import APIClient
 
+from tests.moto_tables import dynamodb, moto_tables  # noqa: F401 - faster package-scoped moto
+
 URL = "/api/my-dictionaries"
 ALICE = ("alice-sub", "alice@example.com")
 BOB = ("bob-sub", "bob@example.com")
