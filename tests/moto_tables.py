@@ -1,7 +1,7 @@
 """Faster moto DynamoDB for the saved-sentences and chat-history suites.
 
 `tests/conftest.py::dynamodb` starts moto and creates all eight tables for every test (~0.3 s each).
-These suites instead start moto once per package and empty the tables between tests, which keeps the
+These suites instead start moto once per module and empty the tables between tests, which keeps the
 same isolation (each test sees empty tables, fresh boto3 clients) at a fraction of the cost.
 """
 
@@ -24,7 +24,11 @@ def _wipe(ddb: Any, table: str, keys: list[str]) -> None:
             ddb.delete_item(TableName=table, Key={k: item[k] for k in keys})
 
 
-@pytest.fixture(scope="package")
+# The only tables the saved-sentences and chat-history code writes to.
+WIPED = ("saved_sentences", "chat_history")
+
+
+@pytest.fixture(scope="module")
 def moto_tables() -> Iterator[Any]:
     from moto import mock_aws
 
@@ -42,13 +46,25 @@ def moto_tables() -> Iterator[Any]:
 
 @pytest.fixture
 def dynamodb(moto_tables: Any) -> Iterator[Any]:
-    """Same contract as the shared fixture: moto with every table, empty; yields a low-level client."""
+    """Same contract as the shared fixture: moto with every table, empty; yields a low-level client.
+
+    boto3 clients stay cached across tests (creating them is the slow part); a test that changes
+    credentials or endpoints calls `vela.aws.reset_clients()` itself (see `fresh_clients`).
+    """
+    from vela.dynamodb_schema import SPECS
+
+    yield moto_tables
+    for logical in WIPED:
+        spec = SPECS[logical]
+        keys = [spec.partition_key[0]] + ([spec.sort_key[0]] if spec.sort_key else [])
+        _wipe(moto_tables, django_settings.DYNAMODB_TABLES[logical], keys)
+
+
+@pytest.fixture
+def fresh_clients() -> Iterator[None]:
+    """New boto3 clients before and after the test (it changes credentials or endpoints)."""
     from vela.aws import reset_clients
-    from vela.dynamodb_schema import TABLES
 
     reset_clients()
-    yield moto_tables
+    yield
     reset_clients()
-    for spec in TABLES:
-        keys = [spec.partition_key[0]] + ([spec.sort_key[0]] if spec.sort_key else [])
-        _wipe(moto_tables, django_settings.DYNAMODB_TABLES[spec.logical], keys)

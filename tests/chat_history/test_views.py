@@ -68,7 +68,7 @@ def test_save_uses_the_default_credential_chain_not_a_settings_check(
     assert (response.status_code, response.json()) == (200, {"ok": True})
 
 
-def test_no_credentials_at_all_is_a_clear_500(client, dynamodb, auth_header, monkeypatch, tmp_path):
+def test_no_credentials_at_all_is_a_clear_500(client, dynamodb, fresh_clients, auth_header, monkeypatch, tmp_path):
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
