@@ -10,7 +10,7 @@ from typing import Any
 
 from sentences.records import SavedSentence
 from sentences.repositories import SavedSentenceRepository
-from vela.dynamo_boundary import failure_prefix
+from vela.dynamo_boundary import check_text, failure_prefix
 from vela.errors import BadRequestError, ConflictError
 
 DEFAULT_LIMIT = 50
@@ -44,10 +44,10 @@ def saved_sentence_create(
     """Store a trimmed sentence with the optional `source_url`/`context` exactly as sent."""
     if not isinstance(sentence, str) or not sentence.strip():
         raise BadRequestError("Sentence is required", code="sentence_required")
-    text = sentence.strip()
+    text = check_text(sentence.strip(), "sentence")
     if len(text) > MAX_SENTENCE_CHARS:
         raise BadRequestError(f"Sentence is too long (at most {MAX_SENTENCE_CHARS} characters)", code="too_long")
-    if len(json.dumps(dict(extras), ensure_ascii=False).encode()) > MAX_EXTRAS_BYTES:
+    if len(json.dumps(dict(extras), ensure_ascii=False).encode("utf-8", "surrogatepass")) > MAX_EXTRAS_BYTES:
         raise BadRequestError(
             f"sourceUrl and context are too large (at most {MAX_EXTRAS_BYTES} bytes)", code="too_long"
         )

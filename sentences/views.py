@@ -18,6 +18,7 @@ from sentences.services import (
     saved_sentence_list,
 )
 from vela.identity import resolve_email
+from vela.safe_json import SafeJSONParser
 
 ERROR = inline_serializer(
     "SentencesError",
@@ -43,6 +44,8 @@ class SavedSentenceOutputSerializer(serializers.Serializer):
 
 class SavedSentenceListCreateView(APIView):
     """`POST /api/my-dictionaries` saves a sentence; `GET /api/my-dictionaries?limit=` lists them newest first."""
+
+    parser_classes = (SafeJSONParser,)
 
     class InputSerializer(serializers.Serializer):
         class Meta:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Context, Decimal, InvalidOperation
@@ -42,6 +43,14 @@ MAX_DIGITS = 38
 MIN_EXPONENT, MAX_EXPONENT = -130, 125
 _EXACT = Context(prec=10_000)
 MAX_DEPTH = 32
+# Lone UTF-16 surrogates (JSON allows "\ud800") cannot be encoded as UTF-8, so DynamoDB cannot store them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(value: str, path: str) -> str:
+    if _SURROGATE.search(value):
+        raise BadRequestError(f"{path} contains an unpaired surrogate character", code="invalid_text")
+    return value
 
 
 def client_error_code(exc: ClientError) -> str:
@@ -107,8 +116,10 @@ def to_dynamo(value: Any, path: str = "value", depth: int = 0) -> Any:
     """A JSON value as boto3's resource layer stores it (Decimal instead of float)."""
     if depth > MAX_DEPTH:
         raise BadRequestError(f"{path} is nested more than {MAX_DEPTH} levels deep", code="too_deep")
-    if value is None or isinstance(value, (bool, str)):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return check_text(value, path)
     if isinstance(value, (int, float)):
         return _number(value, path)
     if isinstance(value, Mapping):
@@ -116,6 +127,7 @@ def to_dynamo(value: Any, path: str = "value", depth: int = 0) -> Any:
         for key, item in value.items():
             if not isinstance(key, str) or not key:
                 raise BadRequestError(f"{path} has an empty or non-string key", code="invalid_key")
+            check_text(key, path)
             converted[key] = to_dynamo(item, path, depth + 1)
         return converted
     if isinstance(value, (list, tuple)):

@@ -361,3 +361,15 @@ def test_missing_table_on_reads_is_a_clear_500(client, dynamodb, auth_header, se
     assert response.status_code == 500
     assert response.json()["code"] == "table_not_found"
     assert "vela-missing" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000, b'{"ThreadId": "\\ud800", "Timestamp": 1, "message": "x", "is_user": true}'],
+    ids=["deep", "surrogate"],
+)
+def test_save_hostile_json_is_400_not_500(client, dynamodb, auth_header, body):
+    response = client.post(SAVE, body, content_type="application/json", headers=auth_header("u"))
+
+    assert response.status_code == 400
+    assert stored(dynamodb) == []

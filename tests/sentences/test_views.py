@@ -285,3 +285,21 @@ class dynamodb_batch:
     def __exit__(self, *exc):
         for item in self.items:
             self.ddb.put_item(TableName=self.table, Item={k: {"S": v} for k, v in item.items()})
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b'{"sentence": "\\ud800 lone surrogate"}', "invalid_text"),
+        (b'{"sentence": "ok", "context": {"k": "\\udc00"}}', "invalid_text"),
+        (b"[" * 100_000, "malformed_json"),
+        (b'{"sentence": "a", "context": ' + b"[" * 5000 + b"]" * 5000 + b"}", "malformed_json"),
+    ],
+    ids=["surrogate-sentence", "surrogate-context", "deep-array", "deep-context"],
+)
+def test_post_hostile_json_is_400_not_500(client, dynamodb, as_user, body, code):
+    response = client.post(URL, body, content_type="application/json", headers=as_user(ALICE))
+
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert _items(dynamodb) == []
