@@ -98,7 +98,8 @@ class SavedSentenceListCreateView(APIView):
     )
     def get(self, request: Request) -> Response:
         email = resolve_email(request)
-        query = {key: request.query_params.getlist(key)[0] for key in ("limit",) if key in request.query_params}
+        # As the original: the first value counts, and an empty one means the default.
+        query = {key: values[0] for key in ("limit",) if (values := request.query_params.getlist(key)) and values[0]}
         params = self.ListInputSerializer(data=query)
         params.is_valid(raise_exception=True)
         records = saved_sentence_list(email=email, limit=params.validated_data["limit"])

@@ -158,14 +158,16 @@ def test_get_limit_defaults_to_50_and_is_capped_at_100(client, dynamodb, as_user
     default = client.get(URL, headers=as_user(ALICE)).json()["data"]
     capped = client.get(f"{URL}?limit=1000000000000000000000", headers=as_user(ALICE)).json()["data"]
     three = client.get(f"{URL}?limit=3&limit=7", headers=as_user(ALICE)).json()["data"]
+    empty = client.get(f"{URL}?limit=", headers=as_user(ALICE)).json()["data"]
 
     assert len(default) == 50
     assert default[0]["sentence"] == "s119"
     assert len(capped) == 100
+    assert len(empty) == 50
     assert [s["sentence"] for s in three] == ["s119", "s118", "s117"]
 
 
-@pytest.mark.parametrize("limit", ["0", "-5", "abc", "3.5", "10abc", "", "1e3", "9" * 2000])
+@pytest.mark.parametrize("limit", ["0", "-5", "abc", "3.5", "10abc", " ", "1e3", "9" * 2000])
 def test_get_with_nonsense_limit_is_400(client, dynamodb, as_user, limit):
     response = client.get(URL, {"limit": limit}, headers=as_user(ALICE))
 
