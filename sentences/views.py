@@ -73,6 +73,8 @@ class SavedSentenceListCreateView(APIView):
     )
     def post(self, request: Request) -> Response:
         email = resolve_email(request)  # auth before the body, as the original
+        # InputSerializer documents the body; the service validates it so the original's
+        # "Sentence is required" (for any missing/blank/non-string sentence or non-object body) stays.
         data: Any = request.data if isinstance(request.data, dict) else {}
         extras = {name: data[wire] for wire, name in WIRE_EXTRAS if wire in data}
         record = saved_sentence_create(email=email, sentence=data.get("sentence"), extras=extras)
