@@ -6,21 +6,21 @@ import struct
 from dataclasses import dataclass
 
 __all__ = [
+    "CANCEL_REQUEST_CODE",
+    "GSSENC_REQUEST_CODE",
+    "PROTOCOL_3_0",
+    "SSL_REQUEST_CODE",
     "Message",
     "MessageBuffer",
-    "SSL_REQUEST_CODE",
-    "GSSENC_REQUEST_CODE",
-    "CANCEL_REQUEST_CODE",
-    "PROTOCOL_3_0",
-    "error_response",
-    "parse_error_fields",
-    "build_error",
-    "ready_for_query",
     "auth_request",
-    "parse_startup_params",
-    "startup_message",
-    "negotiate_protocol_version",
+    "build_error",
     "cstring",
+    "error_response",
+    "negotiate_protocol_version",
+    "parse_error_fields",
+    "parse_startup_params",
+    "ready_for_query",
+    "startup_message",
 ]
 
 SSL_REQUEST_CODE = 80877103

@@ -23,9 +23,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
+from typing import Self
 
 from .config import StandInConfig
 from .protocol import (
@@ -45,7 +46,12 @@ from .protocol import (
 )
 from .sql import ERRORS, DsqlError, Kind, split_statements
 from .token import TokenError, validate_token
-from .upstream import UpstreamConnection, UpstreamError, bootstrap_database, connect_upstream
+from .upstream import (
+    UpstreamConnection,
+    UpstreamError,
+    bootstrap_database,
+    connect_upstream,
+)
 
 __all__ = ["StandIn"]
 
@@ -347,14 +353,13 @@ class _Session:
         while self.held:
             msg = self.held[0]
             t = msg.type
-            if self.copy_in:
-                if t in (b"d", b"c", b"f", b"S", b"H"):
-                    self.held.popleft()
-                    self._send_up(msg.raw)
-                    if t in (b"c", b"f"):
-                        self.copy_in = False
-                        self.copy_trailing_sync = self.copy_extended
-                    continue
+            if self.copy_in and t in (b"d", b"c", b"f", b"S", b"H"):
+                self.held.popleft()
+                self._send_up(msg.raw)
+                if t in (b"c", b"f"):
+                    self.copy_in = False
+                    self.copy_trailing_sync = self.copy_extended
+                continue
             if self.awaiting_ready:
                 return
             if t in (b"S", b"Q", b"F"):
@@ -367,7 +372,7 @@ class _Session:
             self.held.popleft()
             self._handle_client(msg)
 
-    def _handle_client(self, msg: Message) -> None:  # noqa: C901 - a dispatch on message types
+    def _handle_client(self, msg: Message) -> None:
         t = msg.type
         if t == b"X":
             self._send_up(msg.raw)
@@ -487,7 +492,7 @@ class _Session:
         self.awaiting_ready = True
 
     # ---- upstream -> client ----------------------------------------------------------------------------------
-    def _on_upstream(self, msg: Message) -> None:  # noqa: C901 - protocol state machine
+    def _on_upstream(self, msg: Message) -> None:
         t = msg.type
         if t in (b"S", b"A"):  # ParameterStatus / NotificationResponse: asynchronous, always for the client
             self._to_client(msg)
@@ -659,7 +664,7 @@ class StandIn:
         for thread in threads:
             thread.join(timeout=5)
 
-    def __enter__(self) -> StandIn:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

@@ -12,16 +12,17 @@ import secrets
 from base64 import b32encode
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import pairwise
 
 __all__ = [
-    "DsqlError",
     "ERRORS",
+    "DsqlError",
     "Kind",
     "Statement",
     "Token",
     "classify",
-    "split_statements",
     "new_job_id",
+    "split_statements",
 ]
 
 
@@ -104,7 +105,7 @@ _WORD = re.compile(r"[A-Za-z0-9_$\u0080-\uffff]*")
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$")
 
 
-def _lex(sql: str) -> list[Token]:  # noqa: C901 - a lexer is a long switch
+def _lex(sql: str) -> list[Token]:
     tokens: list[Token] = []
     i, n = 0, len(sql)
     while i < n:
@@ -239,7 +240,7 @@ def _set_isolation_violation(stmt: Statement) -> DsqlError | None:
 
 
 def _serial_violation(tokens: list[Token]) -> DsqlError | None:
-    for prev, tok in zip(tokens, tokens[1:], strict=False):
+    for prev, tok in pairwise(tokens):
         if tok.kind == "word" and tok.value in _SERIAL_TYPES and prev.kind in ("word", "quoted"):
             return ERRORS["serial"].format(type=tok.value.lower())
     return None
@@ -264,7 +265,7 @@ def _without(text: str, tok: Token) -> str:
     return text[:tok.start] + text[tok.end:]
 
 
-def classify(stmt: Statement) -> Statement:  # noqa: C901 - one flat decision list is the readable form
+def classify(stmt: Statement) -> Statement:
     """Fill in ``kind``, ``violation`` and ``rewrite`` for ``stmt``."""
     toks = stmt.tokens
     while toks and toks[0].kind == "punct" and toks[0].value == "(":
@@ -350,7 +351,7 @@ def _classify_create(stmt: Statement, toks: list[Token], words: list[str]) -> No
             sync_sql = _without(stmt.text, nxt).strip().rstrip(";")
             name = ""
             rest = [t for t in toks if t.start > nxt.start]
-            for a, b in zip(rest, rest[1:], strict=False):
+            for a, b in pairwise(rest):
                 if b.kind == "word" and b.value == "ON":
                     name = a.value if a.kind != "word" else stmt.text[a.start:a.end]
                     break

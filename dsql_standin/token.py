@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, unquote
 
-__all__ = ["TokenClaims", "TokenError", "validate_token", "ADMIN_USER", "ACTION_CONNECT", "ACTION_CONNECT_ADMIN"]
+__all__ = ["ACTION_CONNECT", "ACTION_CONNECT_ADMIN", "ADMIN_USER", "TokenClaims", "TokenError", "validate_token"]
 
 ADMIN_USER = "admin"
 ACTION_CONNECT = "DbConnect"
@@ -165,7 +165,9 @@ def validate_token(
     canonical_query = "&".join(
         f"{_uri_encode(k)}={_uri_encode(v)}" for k, v in sorted(pairs) if k != "X-Amz-Signature"
     )
-    canonical_request = "\n".join(["GET", "/", canonical_query, f"host:{host}\n", "host", EMPTY_PAYLOAD_SHA256])
+    # botocore lower-cases the host when it builds the canonical headers
+    canonical_headers = f"host:{host.lower()}\n"
+    canonical_request = "\n".join(["GET", "/", canonical_query, canonical_headers, "host", EMPTY_PAYLOAD_SHA256])
     credential_scope = "/".join(scope[1:])
     string_to_sign = "\n".join(
         [ALGORITHM, amz_date, credential_scope, hashlib.sha256(canonical_request.encode()).hexdigest()]

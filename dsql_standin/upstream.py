@@ -18,9 +18,15 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
-from .protocol import Message, MessageBuffer, cstring, parse_error_fields, startup_message
+from .protocol import (
+    Message,
+    MessageBuffer,
+    cstring,
+    parse_error_fields,
+    startup_message,
+)
 
-__all__ = ["UpstreamConnection", "UpstreamError", "connect_upstream", "bootstrap_database"]
+__all__ = ["UpstreamConnection", "UpstreamError", "bootstrap_database", "connect_upstream"]
 
 
 class UpstreamError(Exception):
@@ -109,8 +115,8 @@ def connect_upstream(
                     sock.sendall(Message(b"p", cstring(password)).raw)
                 elif code == 5:
                     salt = msg.payload[4:8]
-                    inner = hashlib.md5((password + user).encode()).hexdigest().encode()  # noqa: S324 - protocol
-                    sock.sendall(Message(b"p", cstring("md5" + hashlib.md5(inner + salt).hexdigest())).raw)  # noqa: S324
+                    inner = hashlib.md5((password + user).encode()).hexdigest().encode()
+                    sock.sendall(Message(b"p", cstring("md5" + hashlib.md5(inner + salt).hexdigest())).raw)
                 elif code == 10:
                     mechanisms = [m.decode() for m in msg.payload[4:].split(b"\x00") if m]
                     _scram(sock, buf, user, password, mechanisms)
