@@ -18,7 +18,7 @@ import uuid
 from typing import Any
 
 from django.db import models
-from django.db.models.functions import Func
+from django.db.models import Func
 
 
 class GenRandomUUID(Func):
