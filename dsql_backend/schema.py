@@ -189,7 +189,7 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
                 Statement(
                     self.sql_validate_constraint,
                     table=Table(model._meta.db_table, self.quote_name),
-                    name=self.quote_name(self._fk_constraint_name(model, field, "_fk_%(to_table)s_%(to_column)s")),
+                    name=self._fk_constraint_name(model, field, "_fk_%(to_table)s_%(to_column)s"),
                 )
             )
 

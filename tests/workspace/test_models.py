@@ -61,7 +61,9 @@ def test_json_lookups_compile_as_postgresql():
 
     assert list(Document.objects.filter(metadata__level=5).values_list("title", flat=True)) == ["a"]
     assert list(Document.objects.filter(metadata__tags__contains=["nouns"]).values_list("title", flat=True)) == ["b"]
-    assert list(Document.objects.filter(metadata__has_key="level").order_by("title").values_list("title", flat=True)) == [
+    assert list(
+        Document.objects.filter(metadata__has_key="level").order_by("title").values_list("title", flat=True)
+    ) == [
         "a",
         "b",
     ]
