@@ -1,3 +1,4 @@
+# ruff: noqa: S608, DJ008 - test tables with generated names; throwaway test models
 """Migrations on DSQL: what the schema editor emits (sqlmigrate / collect_sql) and what runs through the
 stand-in, which enforces DSQL's DDL rules (one DDL per transaction, ASYNC index jobs, no SERIAL...)."""
 

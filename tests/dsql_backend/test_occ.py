@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - test tables with generated names
 """OCC retries through the DSQL stand-in: real connections, real 40001 conflicts (annotated OC000)."""
 
 from __future__ import annotations
