@@ -30,6 +30,8 @@ DSQL_CONNECTION_CAP = 3600
 DEFAULT_MAX_CONNECTION_AGE = 3300
 # DSQL sequences/identity columns must say CACHE explicitly, and only 1 or >= 65536 is accepted.
 DEFAULT_IDENTITY_CACHE = 65536
+# Expired pooled connections handed back before giving up and using the last one fetched.
+_MAX_STALE_POOLED = 8
 # SQLSTATEs of authentication failures (invalid_authorization_specification, invalid_password).
 _AUTH_SQLSTATES = {"28000", "28P01"}
 
@@ -128,10 +130,17 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         )
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
-        try:
-            connection = super().get_new_connection(conn_params)
-        except self.Database.OperationalError as exc:
-            raise self._explain_connect_error(exc, conn_params) from exc
+        for _ in range(_MAX_STALE_POOLED):
+            try:
+                connection = super().get_new_connection(conn_params)
+            except self.Database.OperationalError as exc:
+                raise self._explain_connect_error(exc, conn_params) from exc
+            born = getattr(connection, "_dsql_born_at", None)
+            # psycopg_pool enforces max_lifetime only when a connection is returned: one that aged past it
+            # while idle in the pool would be handed out and then cut by DSQL's 60-minute cap.
+            if born is None or time.monotonic() - born < self.pool.max_lifetime:
+                break
+            self.pool.putconn(connection)  # expired: the pool closes it and opens a replacement
         # DSQL runs REPEATABLE READ only; report it (Django assumed READ COMMITTED without the option).
         self.isolation_level = IsolationLevel.REPEATABLE_READ
         # A pooled connection may be older than this checkout: its age counts from the physical connect.
