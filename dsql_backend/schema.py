@@ -14,7 +14,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from typing import Any
 
 from django.db import NotSupportedError
@@ -25,6 +27,10 @@ from django.db.models import NOT_PROVIDED, CheckConstraint
 from django.db.utils import DatabaseError
 
 from .operations import MAX_ROWS_PER_TRANSACTION
+from .transaction import backoff, occ_code
+
+logger = logging.getLogger("dsql_backend")
+DDL_ATTEMPTS = 4
 
 WAIT_FOR_JOB_SQL = "CALL sys.wait_for_job(%s)"
 _ASYNC_JOB = re.compile(r"^\s*(?:CREATE\s+(?:UNIQUE\s+)?INDEX\s+ASYNC|ALTER\s+TABLE\s+ASYNC)\b", re.IGNORECASE)
@@ -77,17 +83,31 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
         if params is not None:
             sql = self.connection.ops.compose_sql(str(sql), params)
         text = self._to_dsql(str(sql))
-        if not _ASYNC_JOB.match(text):
-            BaseDatabaseSchemaEditor.execute(self, text, None)
-            return
         if self.collect_sql:
             BaseDatabaseSchemaEditor.execute(self, text, None)
-            self.collected_sql.append(
-                "CALL sys.wait_for_job(:'job_id');  -- job_id = the id the statement above returned "
-                "(psql: end it with \\gset); the migration fails if the job fails"
-            )
+            if _ASYNC_JOB.match(text):
+                self.collected_sql.append(
+                    "CALL sys.wait_for_job(:'job_id');  -- job_id = the id the statement above returned "
+                    "(psql: end it with \\gset); the migration fails if the job fails"
+                )
             return
-        self._run_async_job(text)
+        run = self._run_async_job if _ASYNC_JOB.match(text) else self._run_ddl
+        for attempt in range(1, DDL_ATTEMPTS + 1):
+            try:
+                run(text)
+                return
+            except DatabaseError as exc:
+                # OC001: a concurrent schema change (another migration, an index job finishing) invalidated
+                # this transaction's catalog snapshot. The statement did not apply: run it again.
+                if occ_code(exc) is None or attempt == DDL_ATTEMPTS or self.connection.in_atomic_block:
+                    raise
+                logger.warning(
+                    "DSQL DDL conflict %s (attempt %d/%d); retrying: %s", occ_code(exc), attempt, DDL_ATTEMPTS, text
+                )
+                time.sleep(backoff(attempt, 0.05, 1.0))
+
+    def _run_ddl(self, text: str) -> None:
+        BaseDatabaseSchemaEditor.execute(self, text, None)
 
     def _run_async_job(self, text: str) -> None:
         if self.connection.in_atomic_block:

@@ -250,3 +250,26 @@ def test_flush_sql_is_delete_not_truncate(dsql):
 def test_runsql_that_dsql_rejects_is_refused_before_sending(dsql, statement):
     with pytest.raises(NotSupportedError, match="Aurora DSQL does not support"), dsql.schema_editor() as editor:
         editor.execute(statement)
+
+
+def test_ddl_hit_by_a_concurrent_schema_change_is_retried(dsql, temp_models, monkeypatch, caplog):
+    # The stand-in cannot produce OC001 (a concurrent DDL invalidating the catalog), so the first attempt
+    # is made to fail the way DSQL reports it; the retry then runs for real through the stand-in.
+    from dsql_backend.schema import DatabaseSchemaEditor
+
+    real_run = DatabaseSchemaEditor._run_ddl
+    calls: list[str] = []
+
+    def flaky(self, text):
+        calls.append(text)
+        if len(calls) == 1:
+            raise DatabaseError("schema has been updated by another transaction, please retry: (OC001)")
+        real_run(self, text)
+
+    monkeypatch.setattr(DatabaseSchemaEditor, "_run_ddl", flaky)
+    create(dsql, temp_models, "Owner")
+
+    assert len(calls) == 2
+    assert calls[0] == calls[1]
+    assert "DSQL DDL conflict OC001 (attempt 1/4)" in caplog.text
+    assert temp_models["Owner"].objects.using("dsql").count() == 0  # the table exists
