@@ -59,6 +59,24 @@ def connect_select_close(wrapper_cls: type, settings_dict: dict) -> float:
     return time.perf_counter() - started
 
 
+def pool_close(wrapper_cls: type, settings_dict: dict) -> str:
+    """Open a connection from the native pool and give it back; report what happens."""
+    pooled = {**settings_dict, "OPTIONS": {**settings_dict["OPTIONS"], "pool": {"min_size": 1, "max_size": 2}}}
+    wrapper = wrapper_cls(pooled, f"pool-{wrapper_cls.__module__}")
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        wrapper.close()
+        return f"ok (pool stats: {wrapper.pool.get_stats().get('pool_available', 0)} available after close)"
+    except Exception as exc:  # the point is to show it
+        return f"FAILS: {type(exc).__name__}: {exc}"
+    finally:
+        try:
+            wrapper.close_pool()
+        except Exception:  # noqa: S110 - best-effort cleanup after a deliberate failure
+            pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=100)
@@ -98,6 +116,11 @@ def main() -> None:
             for name in order:
                 timings[name].append(connect_select_close(*contenders[name]))
 
+        pool_results = {
+            "dsql_backend (ours)": pool_close(OursWrapper, contenders["dsql_backend (ours)"][1]),
+            "aurora-dsql-django 0.7.0": pool_close(AwsWrapper, contenders["aurora-dsql-django 0.7.0"][1]),
+        }
+
     medians = {name: statistics.median(values) * 1000 for name, values in timings.items()}
     ours, aws, stock = (medians[name] for name in names)
     print(f"connect + SELECT 1 + close through the DSQL stand-in, median of {args.rounds} rotated rounds:")
@@ -109,6 +132,9 @@ def main() -> None:
     verdict = "OK" if ratio_stock <= 1.10 else "MISSED"
     print(f"  ours / stock:               {ratio_stock:6.3f}x  (target <= 1.10x) {verdict}")
     print(f"  aurora-dsql-django / ours:  {speedup:6.2f}x  (target >= 5x)     {'OK' if speedup >= 5 else 'MISSED'}")
+    print("Django native pool (OPTIONS['pool']), connect + SELECT 1 + close():")
+    for name, result in pool_results.items():
+        print(f"  {name:34s} {result}")
 
 
 if __name__ == "__main__":
