@@ -315,10 +315,10 @@ def test_copy_counts_rows(connect: Connect, raw: psycopg.Connection[Any], table:
             copy.write_row((i, "c"))
     assert _count(raw, table) == 50
     conn2 = connect("admin", autocommit=False)
-    with pytest.raises(errors.ProgramLimitExceeded):
-        with conn2.cursor() as cur, cur.copy(f"COPY {table} (id, v) FROM STDIN") as copy:
-            for i in range(1000, 4001):
-                copy.write_row((i, "c"))
+    with (pytest.raises(errors.ProgramLimitExceeded), conn2.cursor() as cur,
+          cur.copy(f"COPY {table} (id, v) FROM STDIN") as copy):
+        for i in range(1000, 4001):
+            copy.write_row((i, "c"))
     conn2.rollback()
     assert _count(raw, table) == 50
 
