@@ -421,15 +421,16 @@ class _Session:
 
     def _tx_rules(self, kind: Kind) -> DsqlError | None:
         """Apply DSQL's per-transaction DDL rules to a statement about to run; track BEGIN/COMMIT."""
+        if kind is Kind.END:
+            self.sim_status = b"I"
+            self.tx = _TxRules()
+            return None
         if self.sim_status == b"E":
             return None  # PostgreSQL rejects everything but ROLLBACK in a failed transaction anyway
         if kind is Kind.BEGIN:
             if self.sim_status == b"I":
                 self.tx = _TxRules()
             self.sim_status = b"T"
-        elif kind is Kind.END:
-            self.sim_status = b"I"
-            self.tx = _TxRules()
         elif kind is Kind.DDL:
             if self.tx.ddl:
                 return ERRORS["multiple_ddl"]

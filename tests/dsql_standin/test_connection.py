@@ -179,3 +179,11 @@ def test_cli_serves_connections(dsql_client: Any) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_direct_tls_negotiation(connect: Connect, tls_files: TlsFiles) -> None:
+    if psycopg.pq.version() < 170000:
+        pytest.skip("sslnegotiation=direct needs libpq >= 17")
+    conn = connect("admin", sslmode="verify-full", sslrootcert=str(tls_files.ca_cert), sslnegotiation="direct")
+    assert conn.info.pgconn.ssl_in_use
+    assert conn.execute("SELECT 1").fetchone() == (1,)
