@@ -15,6 +15,7 @@ and reporting the right ``ReadyForQuery`` status -- and the stand-in rewrites th
 from __future__ import annotations
 
 import logging
+import re
 import select
 import socket
 import ssl
@@ -60,6 +61,7 @@ log = logging.getLogger("dsql_standin")
 MARKER = "_dsql_standin_violation"
 _POISON_EXECUTE = Message(b"E", cstring(MARKER) + struct.pack("!I", 0))
 _POISON_SQL = f"EXECUTE {MARKER}"
+_ACTION_RE = re.compile(r"[?&]Action=([A-Za-z]{1,32})(?:&|$)")
 _ROW_TAGS = {"INSERT", "UPDATE", "DELETE", "MERGE", "COPY"}
 # Startup parameters passed through to PostgreSQL; everything else from the client is dropped.
 _PASS_PARAMS = {"application_name", "client_encoding", "datestyle", "timezone", "extra_float_digits",
@@ -255,8 +257,9 @@ class _Session:
                 clock_skew=timedelta(seconds=cfg.clock_skew_seconds), allowed_roles=cfg.allowed_roles,
             )
         except TokenError as exc:
-            log.warning("rejected connection from %s: user=%s check=%s reason=%s", self.peer, user, exc.check,
-                        exc.message)
+            action = _ACTION_RE.search(token)
+            log.warning("rejected connection from %s: user=%s action=%s check=%s reason=%s", self.peer, user,
+                        action.group(1) if action else "-", exc.check, exc.message)
             self._fatal(exc)
             return False
         del token
