@@ -131,7 +131,7 @@ def drop_safely(raw: psycopg.Connection[Any], statement: str) -> None:
         raw.execute(statement)  # type: ignore[arg-type]
     except psycopg.errors.LockNotAvailable:
         raw.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s "
-                    "AND pid <> pg_backend_pid()", (TEST_APP,))
+                    "AND state LIKE 'idle in transaction%%' AND pid <> pg_backend_pid()", (TEST_APP,))
         raw.execute(statement)  # type: ignore[arg-type]
 
 

@@ -128,3 +128,24 @@ def test_server_side_cursor_and_large_results(connect: Connect, raw: psycopg.Con
         cur.execute(f"SELECT id FROM {table} ORDER BY id")
         assert len(cur.fetchmany(100)) == 100
     conn.commit()
+
+
+def test_copy_over_the_extended_protocol(connect: Connect, raw: psycopg.Connection[Any], table: str) -> None:
+    """libpq sends Sync before the copy data and again after CopyDone; only one ReadyForQuery must result.
+
+    Uses psycopg's non-blocking generators: a blocking libpq call would hold the GIL the in-process stand-in needs.
+    """
+    from psycopg import generators
+
+    conn = connect("admin")
+    pgconn = conn.pgconn
+    pgconn.send_query_params(f"COPY {table} (id, v) FROM STDIN".encode(), None)  # extended protocol
+    results = conn.wait(generators.execute(pgconn))
+    assert [r.status for r in results] == [psycopg.pq.ExecStatus.COPY_IN]
+    conn.wait(generators.copy_to(pgconn, b"1\ta\n2\tb\n"))
+    res = conn.wait(generators.copy_end(pgconn, None))
+    assert res.status == psycopg.pq.ExecStatus.COMMAND_OK, res.error_message
+    assert res.command_status == b"COPY 2"
+    assert conn.execute("SELECT count(*) FROM " + table, binary=True).fetchone() == (2,)
+    assert conn.execute("SELECT 1").fetchone() == (1,)
+    assert raw.execute(f"SELECT count(*) FROM {table}").fetchone() == (2,)
