@@ -123,8 +123,6 @@ class _Session:
         self.batch_failed = False
         self.discard = False
         self.copy_in = False
-        self.copy_extended = False
-        self.copy_trailing_sync = False
         self.tx = _TxRules()
         self.statements: dict[bytes, _Prepared] = {}
         self.portals: dict[bytes, _Prepared] = {}
@@ -357,11 +355,13 @@ class _Session:
             msg = self.held[0]
             t = msg.type
             if self.copy_in and t in (b"d", b"c", b"f", b"S", b"H"):
+                # COPY FROM STDIN data; PostgreSQL ignores Sync/Flush while copying (libpq sends a Sync
+                # right after Execute and another one after CopyDone, which is the one that counts).
                 self.held.popleft()
                 self._send_up(msg.raw)
+                self.flush_sent = False
                 if t in (b"c", b"f"):
                     self.copy_in = False
-                    self.copy_trailing_sync = self.copy_extended
                 continue
             if self.awaiting_ready:
                 return
@@ -405,8 +405,6 @@ class _Session:
                 self.statements.pop(msg.payload[1:].partition(b"\x00")[0], None)
             self._forward(msg)
         elif t == b"S":
-            if self.copy_trailing_sync:
-                self.copy_trailing_sync = False
             if self.batch_failed:
                 self._send_up(_POISON_EXECUTE.raw)
                 self.pending.append(_Pending(b"E", internal=True))
@@ -524,10 +522,7 @@ class _Session:
                 self.pending.popleft()
             return
         if t in (b"G", b"W"):
-            self.copy_in = True
-            self.copy_extended = head.type == b"E"
-            if head.type == b"E":
-                self.pending.popleft()
+            self.copy_in = True  # the Execute/Query completes with the CommandComplete after the copy
             if not self.discard:
                 self._to_client(msg)
             return
@@ -607,7 +602,7 @@ class _Session:
     def _ready(self, status: bytes) -> None:
         self._to_client(ready_for_query(status))
         self.sim_status = status
-        self.awaiting_ready = self.discard = self.batch_failed = False
+        self.awaiting_ready = self.discard = self.batch_failed = self.copy_in = False
         if status == b"I":
             self.tx = _TxRules()
 

@@ -149,3 +149,12 @@ def test_copy_over_the_extended_protocol(connect: Connect, raw: psycopg.Connecti
     assert conn.execute("SELECT count(*) FROM " + table, binary=True).fetchone() == (2,)
     assert conn.execute("SELECT 1").fetchone() == (1,)
     assert raw.execute(f"SELECT count(*) FROM {table}").fetchone() == (2,)
+    # over the row limit: the implicit transaction is rolled back
+    pgconn.send_query_params(f"COPY {table} (id, v) FROM STDIN".encode(), None)
+    assert [r.status for r in conn.wait(generators.execute(pgconn))] == [psycopg.pq.ExecStatus.COPY_IN]
+    conn.wait(generators.copy_to(pgconn, b"".join(b"%d\tx\n" % i for i in range(100, 3101))))
+    with pytest.raises(errors.ProgramLimitExceeded):
+        conn.wait(generators.copy_end(pgconn, None))
+    assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    assert conn.execute("SELECT count(*) FROM " + table, binary=True).fetchone() == (2,)
+    assert raw.execute(f"SELECT count(*) FROM {table}").fetchone() == (2,)
