@@ -11,6 +11,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+import psycopg
+
 from .config import StandInConfig, region_from_hostname
 from .server import StandIn
 from .tls import generate_tls_files
@@ -91,7 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         tls_key_file=key,
     )
     standin = StandIn(config)
-    port = standin.start()
+    try:
+        port = standin.start()
+    except (OSError, psycopg.Error) as exc:
+        print(f"error: cannot start the stand-in: {exc}", file=sys.stderr)
+        return 1
     print(f"DSQL stand-in listening on {listen_host}:{port} as {args.hostname} ({region}); "
           f"upstream {up_host}:{up_port}/{args.upstream_database}", flush=True)
     sslmode = f"verify-full sslrootcert={ca}" if ca else "disable"

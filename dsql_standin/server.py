@@ -15,6 +15,7 @@ and reporting the right ``ReadyForQuery`` status -- and the stand-in rewrites th
 from __future__ import annotations
 
 import logging
+import re
 import select
 import socket
 import ssl
@@ -60,6 +61,7 @@ log = logging.getLogger("dsql_standin")
 MARKER = "_dsql_standin_violation"
 _POISON_EXECUTE = Message(b"E", cstring(MARKER) + struct.pack("!I", 0))
 _POISON_SQL = f"EXECUTE {MARKER}"
+_ACTION_RE = re.compile(r"[?&]Action=([A-Za-z]{1,32})(?:&|$)")
 _ROW_TAGS = {"INSERT", "UPDATE", "DELETE", "MERGE", "COPY"}
 # Startup parameters passed through to PostgreSQL; everything else from the client is dropped.
 _PASS_PARAMS = {"application_name", "client_encoding", "datestyle", "timezone", "extra_float_digits",
@@ -121,8 +123,6 @@ class _Session:
         self.batch_failed = False
         self.discard = False
         self.copy_in = False
-        self.copy_extended = False
-        self.copy_trailing_sync = False
         self.tx = _TxRules()
         self.statements: dict[bytes, _Prepared] = {}
         self.portals: dict[bytes, _Prepared] = {}
@@ -255,8 +255,9 @@ class _Session:
                 clock_skew=timedelta(seconds=cfg.clock_skew_seconds), allowed_roles=cfg.allowed_roles,
             )
         except TokenError as exc:
-            log.warning("rejected connection from %s: user=%s check=%s reason=%s", self.peer, user, exc.check,
-                        exc.message)
+            action = _ACTION_RE.search(token)
+            log.warning("rejected connection from %s: user=%s action=%s check=%s reason=%s", self.peer, user,
+                        action.group(1) if action else "-", exc.check, exc.message)
             self._fatal(exc)
             return False
         del token
@@ -354,11 +355,13 @@ class _Session:
             msg = self.held[0]
             t = msg.type
             if self.copy_in and t in (b"d", b"c", b"f", b"S", b"H"):
+                # COPY FROM STDIN data; PostgreSQL ignores Sync/Flush while copying (libpq sends a Sync
+                # right after Execute and another one after CopyDone, which is the one that counts).
                 self.held.popleft()
                 self._send_up(msg.raw)
+                self.flush_sent = False
                 if t in (b"c", b"f"):
                     self.copy_in = False
-                    self.copy_trailing_sync = self.copy_extended
                 continue
             if self.awaiting_ready:
                 return
@@ -402,8 +405,6 @@ class _Session:
                 self.statements.pop(msg.payload[1:].partition(b"\x00")[0], None)
             self._forward(msg)
         elif t == b"S":
-            if self.copy_trailing_sync:
-                self.copy_trailing_sync = False
             if self.batch_failed:
                 self._send_up(_POISON_EXECUTE.raw)
                 self.pending.append(_Pending(b"E", internal=True))
@@ -421,15 +422,16 @@ class _Session:
 
     def _tx_rules(self, kind: Kind) -> DsqlError | None:
         """Apply DSQL's per-transaction DDL rules to a statement about to run; track BEGIN/COMMIT."""
+        if kind is Kind.END:
+            self.sim_status = b"I"
+            self.tx = _TxRules()
+            return None
         if self.sim_status == b"E":
             return None  # PostgreSQL rejects everything but ROLLBACK in a failed transaction anyway
         if kind is Kind.BEGIN:
             if self.sim_status == b"I":
                 self.tx = _TxRules()
             self.sim_status = b"T"
-        elif kind is Kind.END:
-            self.sim_status = b"I"
-            self.tx = _TxRules()
         elif kind is Kind.DDL:
             if self.tx.ddl:
                 return ERRORS["multiple_ddl"]
@@ -520,10 +522,7 @@ class _Session:
                 self.pending.popleft()
             return
         if t in (b"G", b"W"):
-            self.copy_in = True
-            self.copy_extended = head.type == b"E"
-            if head.type == b"E":
-                self.pending.popleft()
+            self.copy_in = True  # the Execute/Query completes with the CommandComplete after the copy
             if not self.discard:
                 self._to_client(msg)
             return
@@ -603,7 +602,7 @@ class _Session:
     def _ready(self, status: bytes) -> None:
         self._to_client(ready_for_query(status))
         self.sim_status = status
-        self.awaiting_ready = self.discard = self.batch_failed = False
+        self.awaiting_ready = self.discard = self.batch_failed = self.copy_in = False
         if status == b"I":
             self.tx = _TxRules()
 

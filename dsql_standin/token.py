@@ -167,7 +167,7 @@ def validate_token(
     )
     # botocore lower-cases the host when it builds the canonical headers
     canonical_headers = f"host:{host.lower()}\n"
-    canonical_request = "\n".join(["GET", "/", canonical_query, canonical_headers, "host", EMPTY_PAYLOAD_SHA256])
+    canonical_request = f"GET\n/\n{canonical_query}\n{canonical_headers}\nhost\n{EMPTY_PAYLOAD_SHA256}"
     credential_scope = "/".join(scope[1:])
     string_to_sign = "\n".join(
         [ALGORITHM, amz_date, credential_scope, hashlib.sha256(canonical_request.encode()).hexdigest()]

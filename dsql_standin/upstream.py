@@ -13,6 +13,7 @@ import hmac
 import secrets
 import socket
 import struct
+import time
 from dataclasses import dataclass, field
 
 import psycopg
@@ -196,12 +197,18 @@ def bootstrap_database(
     if password is not None:
         common["password"] = password
     with psycopg.connect(dbname=maintenance_db, autocommit=True, **common) as conn:  # type: ignore[arg-type]
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
-        if not exists:
+        for attempt in range(20):
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
+                break
             try:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+                break
             except psycopg.errors.DuplicateDatabase:
-                pass
+                break
+            except psycopg.errors.ObjectInUse:  # another process is copying template1 right now
+                if attempt == 19:
+                    raise
+                time.sleep(0.1)
     with psycopg.connect(dbname=database, autocommit=True, **common) as conn:  # type: ignore[arg-type]
         conn.execute("SELECT pg_advisory_lock(hashtext('dsql_standin_bootstrap'))")
         try:

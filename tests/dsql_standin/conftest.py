@@ -27,6 +27,8 @@ UPSTREAM_PORT = int(os.environ.get("DSQL_STANDIN_UPSTREAM_PORT", "5432"))
 UPSTREAM_USER = os.environ.get("DSQL_STANDIN_UPSTREAM_USER", "postgres")
 UPSTREAM_DB = "vela_dsql_standin_test"
 
+TEST_APP = "dsql-standin-tests"
+
 Connect = Callable[..., psycopg.Connection[Any]]
 
 
@@ -93,7 +95,7 @@ def connect(standin: StandIn, dsql_client: Any) -> Iterator[Connect]:
                  password: str | None = None, **kwargs: Any) -> psycopg.Connection[Any]:
         params: dict[str, Any] = {
             "host": HOSTNAME, "hostaddr": "127.0.0.1", "port": port or standin.port, "dbname": "postgres",
-            "user": user, "sslmode": "disable", "connect_timeout": 5,
+            "user": user, "sslmode": "disable", "connect_timeout": 5, "application_name": TEST_APP,
         }
         params.update(kwargs)
         conn = psycopg.connect(password=password or make_token(dsql_client, user), autocommit=autocommit, **params)
@@ -119,7 +121,18 @@ def table(raw: psycopg.Connection[Any]) -> Iterator[str]:
     name = f"t_{uuid.uuid4().hex[:12]}"
     raw.execute(f"CREATE TABLE {name} (id bigint PRIMARY KEY, v text)")
     yield name
-    raw.execute(f"DROP TABLE IF EXISTS {name} CASCADE")
+    drop_safely(raw, f"DROP TABLE IF EXISTS {name} CASCADE")
+
+
+def drop_safely(raw: psycopg.Connection[Any], statement: str) -> None:
+    """Run a DROP even if a failed test left a stand-in connection holding locks (terminate those first)."""
+    raw.execute("SET lock_timeout = '2s'")
+    try:
+        raw.execute(statement)  # type: ignore[arg-type]
+    except psycopg.errors.LockNotAvailable:
+        raw.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s "
+                    "AND state LIKE 'idle in transaction%%' AND pid <> pg_backend_pid()", (TEST_APP,))
+        raw.execute(statement)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -109,7 +109,7 @@ def test_logs_never_contain_the_token(connect: Connect, dsql_client: Any, caplog
     while "rejected connection" not in caplog.text and time.monotonic() < deadline:
         time.sleep(0.02)
     assert "accepted connection" in caplog.text and "user=admin" in caplog.text
-    assert "rejected connection" in caplog.text and "check=action" in caplog.text
+    assert "rejected connection" in caplog.text and "action=DbConnect check=action" in caplog.text
     for token in (good, bad):
         assert token.rsplit("X-Amz-Signature=", 1)[1] not in caplog.text
         assert token not in caplog.text
@@ -179,3 +179,11 @@ def test_cli_serves_connections(dsql_client: Any) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_direct_tls_negotiation(connect: Connect, tls_files: TlsFiles) -> None:
+    if psycopg.pq.version() < 170000:
+        pytest.skip("sslnegotiation=direct needs libpq >= 17")
+    conn = connect("admin", sslmode="verify-full", sslrootcert=str(tls_files.ca_cert), sslnegotiation="direct")
+    assert conn.info.pgconn.ssl_in_use
+    assert conn.execute("SELECT 1").fetchone() == (1,)

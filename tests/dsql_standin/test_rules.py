@@ -315,10 +315,10 @@ def test_copy_counts_rows(connect: Connect, raw: psycopg.Connection[Any], table:
             copy.write_row((i, "c"))
     assert _count(raw, table) == 50
     conn2 = connect("admin", autocommit=False)
-    with pytest.raises(errors.ProgramLimitExceeded):
-        with conn2.cursor() as cur, cur.copy(f"COPY {table} (id, v) FROM STDIN") as copy:
-            for i in range(1000, 4001):
-                copy.write_row((i, "c"))
+    with (pytest.raises(errors.ProgramLimitExceeded), conn2.cursor() as cur,
+          cur.copy(f"COPY {table} (id, v) FROM STDIN") as copy):
+        for i in range(1000, 4001):
+            copy.write_row((i, "c"))
     conn2.rollback()
     assert _count(raw, table) == 50
 
@@ -336,3 +336,18 @@ def test_row_limit_is_configurable(dsql_client: Any, raw: psycopg.Connection[Any
             with pytest.raises(errors.ProgramLimitExceeded, match="at most 5 rows"):
                 conn.execute(f"UPDATE {table} SET v = 'x'; INSERT INTO {table} (id) VALUES (99)")
     assert raw.execute(f"SELECT count(*), min(v) FROM {table}").fetchone() == (5, "r")
+
+
+def test_rules_follow_transaction_boundaries_inside_one_query(connect: Connect, raw: psycopg.Connection[Any],
+                                                              table: str) -> None:
+    conn = connect("admin")
+    name = f"x_{uuid.uuid4().hex[:10]}"
+    # COMMIT ends the first transaction, so the DDL runs in a second one: allowed
+    conn.execute(f"BEGIN; INSERT INTO {table} (id) VALUES (1); COMMIT; BEGIN; CREATE TABLE {name} (id int); COMMIT")
+    assert raw.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone() == (True,)
+    # after a failed transaction, ROLLBACK resets the bookkeeping too
+    conn.execute("BEGIN")
+    with pytest.raises(errors.DivisionByZero):
+        conn.execute("SELECT 1/0")
+    conn.execute(f"ROLLBACK; BEGIN; DROP TABLE {name}; COMMIT")
+    assert raw.execute("SELECT to_regclass(%s)", (name,)).fetchone() == (None,)
