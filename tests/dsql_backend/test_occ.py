@@ -166,3 +166,37 @@ def test_occ_code_detection(message, sqlstate, expected):
     wrapped.__cause__ = driver
 
     assert dsql_tx.occ_code(wrapped) == expected
+
+
+def test_conflict_reported_at_commit_is_retried_and_hooks_run_once(counter_table, monkeypatch):
+    # On DSQL most conflicts surface at COMMIT; PostgreSQL (behind the stand-in) reports them at the
+    # statement instead, so the first COMMIT is made to fail the way DSQL does.
+    from django.db import DatabaseError
+
+    db = connections["dsql"]
+    real_commit = db.commit
+    commits = 0
+
+    def commit_like_dsql():
+        nonlocal commits
+        commits += 1
+        if commits == 1:
+            db.rollback()
+            raise DatabaseError("change conflicts with another transaction, please retry: (OC000)")
+        real_commit()
+
+    monkeypatch.setattr(db, "commit", commit_like_dsql)
+    hooks: list[int] = []
+    attempts = 0
+
+    @dsql_tx.atomic(using="dsql", retries=2, base_delay=0.001, max_delay=0.001)
+    def body() -> int:
+        nonlocal attempts
+        attempts += 1
+        _write(counter_table, attempts * 10)
+        transaction.on_commit(lambda: hooks.append(attempts), using="dsql")
+        return attempts
+
+    assert body() == 2
+    assert hooks == [2]
+    assert _read(counter_table) == 20

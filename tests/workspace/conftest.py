@@ -3,6 +3,7 @@ dsql_backend's DatabaseCreation (DSQL has one database per cluster: no CREATE DA
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +17,10 @@ from tests.dsql_support import standin_settings
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any, dsql_standin: Any) -> Iterator[None]:
-    settings_dict = completed(standin_settings(dsql_standin))
+    # One schema per xdist worker: workers share the stand-in's upstream database.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    test = {"SCHEMA": f"test_postgres_{worker}"} if worker else {}
+    settings_dict = completed(standin_settings(dsql_standin, TEST=test))
     connections.settings["dsql"] = settings_dict
     settings.DATABASES["dsql"] = settings_dict
     with django_db_blocker.unblock():
