@@ -147,3 +147,37 @@ def dynamodb(settings: Any) -> Iterator[Any]:
             ddb.create_table(**spec.create_table_kwargs(settings.DYNAMODB_TABLES[spec.logical]))
         yield ddb
     reset_clients()
+
+
+# --- DSQL stand-in (dsql_standin/, tests/dsql_support.py) ----------------------------------------
+@pytest.fixture(scope="session")
+def dsql_standin() -> Iterator[Any]:
+    """One stand-in per run: validates the IAM tokens our backend signs and enforces DSQL's rules."""
+    from dsql_standin import StandIn
+    from tests.dsql_support import standin_config
+
+    with StandIn(standin_config()) as standin:
+        yield standin
+
+
+@pytest.fixture
+def use_standin(django_db_blocker: Any, dsql_standin: Any) -> Iterator[Callable[..., dict[str, Any]]]:
+    """Like `use_dsql`, but the `dsql` alias goes through the DSQL stand-in."""
+    from tests.dsql_support import standin_settings
+
+    original = connections.settings.get("dsql")
+
+    def configure(**overrides: Any) -> dict[str, Any]:
+        drop_connection("dsql")
+        settings_dict = completed(standin_settings(dsql_standin, **overrides))
+        connections.settings["dsql"] = settings_dict
+        return settings_dict
+
+    with django_db_blocker.unblock():
+        yield configure
+        drop_connection("dsql")
+    if original is None:
+        connections.settings.pop("dsql", None)
+    else:
+        connections.settings["dsql"] = original
+    reset_signers()

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "tts",
     "llm",
     "auth_proxy",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +94,8 @@ if AURORA_DB_ENDPOINT:
         "CONN_MAX_AGE": 0,
         "OPTIONS": _dsql_options,
     }
-DATABASE_ROUTERS: list[str] = []
+# Relational apps (vela.routers.DSQL_APPS) live on DSQL; `default` keeps everything else.
+DATABASE_ROUTERS: list[str] = ["vela.routers.DsqlRouter"]
 DSQL_HEALTH_TIMEOUT = env.float("DSQL_HEALTH_TIMEOUT", default=5.0)
 
 # --- DynamoDB -------------------------------------------------------------------------------
