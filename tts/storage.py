@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from typing import Any
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
-from vela.aws import client
+from vela.aws import CLIENT_CONFIG
 from vela.errors import ServiceMisconfiguredError
 
 logger = logging.getLogger("vela.tts")
@@ -33,8 +36,21 @@ def bucket() -> str:
     return str(settings.TTS_AUDIO_BUCKET_NAME)
 
 
+# SigV4 presigned URLs (X-Amz-Signature, X-Amz-Expires): the legacy SigV2 form is refused by newer regions.
+_S3_CONFIG = CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
+_clients: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
 def s3() -> Any:
-    return client("s3")
+    region = str(settings.AWS_REGION)
+    found = _clients.get(region)
+    if found is None:
+        with _lock:
+            found = _clients.setdefault(
+                region, boto3.session.Session().client("s3", region_name=region, config=_S3_CONFIG)
+            )
+    return found
 
 
 def exists(key: str) -> bool:
