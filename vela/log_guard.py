@@ -17,7 +17,8 @@ from vela.logging import redact
 # Names where tokens and passwords appear as JSON fields in AWS request/response bodies.
 _FIELD = re.compile(
     r"(?i)([\"'](?:AccessToken|IdToken|RefreshToken|REFRESH_TOKEN|PASSWORD|SECRET_HASH|Session|NewPassword|"
-    r"PreviousPassword|ProposedPassword|apiKey|api_key|xi-api-key|x-goog-api-key)[\"']\s*:\s*b?[\"'])[^\"']*"
+    r"PreviousPassword|ProposedPassword|apiKey|api_key|xi-api-key|x-goog-api-key)[\"']\s*:\s*"
+    r"(?:\{\s*[\"']S[\"']\s*:\s*)?b?[\"'])[^\"']*"  # also DynamoDB's typed form {"S": "..."}
 )
 _SIGNATURE = re.compile(r"(?i)(Signature[=:]\s*)[0-9a-f]{16,}")
 
@@ -48,7 +49,7 @@ REDACTED = (
 
 
 def scrub(text: str) -> str:
-    return _SIGNATURE.sub(r"\1[REDACTED]", _FIELD.sub(r"\1[REDACTED]", redact(text)))
+    return redact(_SIGNATURE.sub(r"\1[REDACTED]", _FIELD.sub(r"\1[REDACTED]", text)))
 
 
 class ScrubFilter(logging.Filter):
