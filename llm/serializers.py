@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vela.fields import StrictCharField
@@ -17,6 +19,7 @@ def header_safe(value: str) -> str:
     return value
 
 
+@extend_schema_field(OpenApiTypes.NUMBER)
 class StrictNumberField(serializers.Field):
     """A JSON number (not a bool, not a string), finite, within bounds; kept as given (int or float)."""
 
@@ -42,6 +45,12 @@ class StrictNumberField(serializers.Field):
         return value
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class StrictIntegerField(StrictNumberField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(integer=True, **kwargs)
+
+
 class MessageSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=["system", "user", "assistant"])
     content = StrictCharField(allow_blank=True, trim_whitespace=False, max_length=200_000)
@@ -58,7 +67,7 @@ class ChatInputSerializer(serializers.Serializer):
     )
     model = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=200)
     temperature = StrictNumberField(required=False, allow_null=True, min_value=0, max_value=2)
-    maxTokens = StrictNumberField(required=False, allow_null=True, min_value=1, max_value=1_000_000, integer=True)
+    maxTokens = StrictIntegerField(required=False, allow_null=True, min_value=1, max_value=1_000_000)
     apiKey = StrictCharField(
         required=False, allow_null=True, allow_blank=True, max_length=1000, validators=[header_safe]
     )

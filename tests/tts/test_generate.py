@@ -11,6 +11,7 @@ import json
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 
 from tests.tts.conftest import BUCKET, save_settings
 from tests.upstream import Reply
@@ -202,6 +203,8 @@ def test_audio_after_generate_returns_a_working_presigned_url(client, eleven, au
     assert response.status_code == 200
     url = response.json()["audioUrl"]
     assert urlparse(url).path.endswith(expected_key("user-9", "v7"))
+    fetched = requests.get(url, timeout=5)  # moto serves the presigned GET
+    assert (fetched.status_code, fetched.content) == (200, AUDIO_MP3)
     assert client.get("/api/tts/audio/v7", headers=auth_header("someone-else")).status_code == 400
 
 
