@@ -116,3 +116,13 @@ def test_refresh_without_token_is_400(client, pool):
 
     assert response.status_code == 400
     assert response.json()["error"] == "Refresh token is required"
+
+
+def test_refresh_cognito_error_is_500_with_its_name(client, pool, settings):
+    settings.COGNITO_CLIENT_ID = "unknown-client-id"
+
+    response = post(client, REFRESH, {"refreshToken": "r"})
+
+    assert response.status_code == 500
+    assert response.json()["error"] == "Token refresh failed"
+    assert response.json()["name"] == "ResourceNotFoundException"

@@ -144,15 +144,30 @@ def rest_v1_event(path: str, body: str, headers: dict[str, str]) -> dict:
     }
 
 
+def http_v2_event(path: str, body: str, headers: dict[str, str]) -> dict:
+    headers = {"content-type": "application/json", "host": API_HOST, **{k.lower(): v for k, v in headers.items()}}
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": headers,
+        "requestContext": {"http": {"method": "POST", "path": path}, "stage": "$default", "requestId": "r2"},
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
 @pytest.mark.slow
-def test_lambda_handler_answers_one_complete_sse_body(upstream, cognito, auth_header, lambda_handler):
+@pytest.mark.parametrize("make_event", [rest_v1_event, http_v2_event], ids=["rest-v1", "http-v2"])
+def test_lambda_handler_answers_one_complete_sse_body(upstream, cognito, auth_header, lambda_handler, make_event):
     upstream.on(
         "POST",
         "/v1beta/models/",
         Reply(body=[google_event("一"), google_event("二")], headers={"Content-Type": "text/event-stream"}),
     )
 
-    result = lambda_handler.handler(rest_v1_event(ANALYZE, analyze_body(), auth_header()), FakeContext())
+    result = lambda_handler.handler(make_event(ANALYZE, analyze_body(), auth_header()), FakeContext())
 
     assert result["statusCode"] == 200
     assert result["headers"]["Content-Type"] == "text/event-stream"

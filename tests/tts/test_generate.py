@@ -228,3 +228,40 @@ def test_audio_without_bucket_is_500(client, tts_env, auth_header, settings):
 
     assert response.status_code == 500
     assert response.json()["error"] == "TTS audio bucket not configured"
+
+
+def test_stored_settings_without_a_key_are_400(client, eleven, auth_header, dynamodb, settings):
+    table = settings.DYNAMODB_TABLES["tts_settings"]
+    dynamodb.put_item(TableName=table, Item={"user_id": {"S": "user-k"}, "api_key": {"S": ""}})
+
+    response = generate(client, auth_header("user-k"))
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "TTS API key not configured. Please configure in Settings."
+
+
+def test_upload_failure_is_500(client, eleven, auth_header, settings):
+    headers = auth_header()
+    save_settings(client, headers, apiKey="k")
+    settings.TTS_AUDIO_BUCKET_NAME = "vela-bucket-that-does-not-exist"  # HeadObject 404, then PutObject fails
+
+    response = generate(client, headers)
+
+    assert response.status_code == 500
+    assert response.json()["error"] == "Failed to generate TTS"
+    assert len(eleven.requests) == 1
+
+
+def test_settings_table_failures_are_500_with_fixed_messages(client, tts_env, auth_header, dynamodb, settings):
+    headers = auth_header()
+    dynamodb.delete_table(TableName=settings.DYNAMODB_TABLES["tts_settings"])
+
+    got = client.get("/api/tts/settings", headers=headers)
+    saved = save_settings(client, headers, apiKey="k")
+    generated = generate(client, headers)
+    audio = client.get("/api/tts/audio/v1", headers=headers)
+
+    assert (got.status_code, got.json()["error"]) == (500, "Failed to get TTS settings")
+    assert (saved.status_code, saved.json()["error"]) == (500, "Failed to save TTS settings")
+    assert (generated.status_code, generated.json()["error"]) == (500, "Failed to generate TTS")
+    assert (audio.status_code, audio.json()["error"]) == (500, "Failed to get audio URL")
