@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -112,11 +113,16 @@ def lambda_handler(zappa_settings_dir, settings):
     from zappa.handler import LambdaHandler
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, API_HOST]
+    # The handler is a process-wide singleton that writes os.environ and the root log level: undo both.
     saved_environ = dict(os.environ)
+    loggers = [logging.getLogger(), logging.getLogger("zappa.handler")]
+    saved_levels = [lg.level for lg in loggers]
     handler = LambdaHandler("zappa_settings")
     yield handler
     os.environ.clear()
     os.environ.update(saved_environ)
+    for lg, level in zip(loggers, saved_levels, strict=True):
+        lg.setLevel(level)
 
 
 class FakeContext:
