@@ -14,57 +14,71 @@ from collections.abc import Iterator
 from typing import Any
 
 _LINE_END = re.compile(r"\r\n|\n|\r")
-MAX_PENDING_CHARS = 1_000_000  # one unterminated line larger than this is not an SSE stream
+MAX_PENDING_CHARS = 1_000_000  # a line or event larger than this is not an LLM stream
 
 
 class SseParser:
+    """Linear in the input however it is cut: only new text is scanned for line ends."""
+
     def __init__(self) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._buffer = ""
+        self._pending: list[str] = []  # text of the line not yet terminated
+        self._pending_chars = 0
+        self._held = ""  # a trailing "\r" that may be the first half of a CRLF split across reads
         self._data: list[str] = []
+        self._data_chars = 0
 
     def feed(self, chunk: bytes) -> list[str]:
-        self._buffer += self._decoder.decode(chunk)
-        events = self._drain()
-        if len(self._buffer) > MAX_PENDING_CHARS:
-            raise ValueError("upstream SSE line too long")
-        return events
+        return self._push(self._decoder.decode(chunk), final=False)
 
     def close(self) -> list[str]:
-        self._buffer += self._decoder.decode(b"", final=True)
-        events = self._drain(final=True)
-        if self._buffer:
-            self._line(self._buffer)
-            self._buffer = ""
+        events = self._push(self._decoder.decode(b"", final=True), final=True)
+        tail = "".join(self._pending)
+        self._pending, self._pending_chars = [], 0
+        if tail:
+            self._line(tail)
         if self._data:
-            events.append("\n".join(self._data))
-            self._data = []
+            events.append(self._dispatch())
         return events
 
-    def _drain(self, final: bool = False) -> list[str]:
+    def _push(self, text: str, *, final: bool) -> list[str]:
+        text, self._held = self._held + text, ""
+        if not final and text.endswith("\r"):
+            text, self._held = text[:-1], "\r"
+        last = max(text.rfind("\n"), text.rfind("\r"))
+        if last < 0:
+            if text:
+                self._pending.append(text)
+                self._pending_chars += len(text)
+                if self._pending_chars > MAX_PENDING_CHARS:
+                    raise ValueError("upstream SSE line too long")
+            return []
+        complete = "".join(self._pending) + text[: last + 1]
+        rest = text[last + 1 :]
+        self._pending, self._pending_chars = ([rest], len(rest)) if rest else ([], 0)
         events: list[str] = []
-        start = 0
-        for match in _LINE_END.finditer(self._buffer):
-            if match.group() == "\r" and match.end() == len(self._buffer) and not final:
-                break  # may be the first half of a CRLF split across reads
-            event = self._line(self._buffer[start : match.start()])
+        for line in _LINE_END.split(complete)[:-1]:
+            event = self._line(line)
             if event is not None:
                 events.append(event)
-            start = match.end()
-        self._buffer = self._buffer[start:]
         return events
+
+    def _dispatch(self) -> str:
+        event = "\n".join(self._data)
+        self._data, self._data_chars = [], 0
+        return event
 
     def _line(self, line: str) -> str | None:
         if not line:  # blank line: dispatch
-            if not self._data:
-                return None
-            event, self._data = "\n".join(self._data), []
-            return event
+            return self._dispatch() if self._data else None
         if line.startswith(":"):  # comment / keep-alive
             return None
         name, _, value = line.partition(":")
         if name == "data":
             self._data.append(value.removeprefix(" "))
+            self._data_chars += len(value)
+            if self._data_chars > MAX_PENDING_CHARS:
+                raise ValueError("upstream SSE event too long")
         return None
 
 

@@ -62,3 +62,17 @@ def test_an_endless_line_is_refused():
 
     with pytest.raises(ValueError, match="too long"):
         parser.feed(b"data: " + b"x" * 1_000_001)
+
+
+def test_an_endless_line_in_small_pieces_is_refused_in_linear_time():
+    pieces = [b"xxxxxxx"] * 200_000
+
+    with pytest.raises(ValueError, match="too long"):  # 1 MB in 7-byte pieces: quadratic work would hang here
+        parse(pieces)
+
+
+def test_an_endless_event_is_refused():
+    pieces = [b"data: " + b"y" * 100 + b"\n"] * 20_000
+
+    with pytest.raises(ValueError, match="too long"):
+        parse(pieces)
