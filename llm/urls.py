@@ -1,5 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from llm.views import LlmChatView, SentenceAnalyzeView
 
 app_name = "llm"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("llm-chat", LlmChatView.as_view(), name="chat"),
+    path("my-dictionaries/analyze", SentenceAnalyzeView.as_view(), name="analyze"),
+]

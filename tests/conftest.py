@@ -181,3 +181,22 @@ def use_standin(django_db_blocker: Any, dsql_standin: Any) -> Iterator[Callable[
     else:
         connections.settings["dsql"] = original
     reset_signers()
+
+
+# --- Third-party HTTP stand-ins (tests/upstream.py) --------------------------------------------
+@pytest.fixture(scope="session")
+def _upstream_server() -> Iterator[Any]:
+    from tests.upstream import FakeUpstream, serve
+
+    yield from serve(FakeUpstream())
+
+
+@pytest.fixture
+def upstream(_upstream_server: Any, settings: Any) -> Iterator[Any]:
+    """A local fake for ElevenLabs, Google and OpenRouter; every *_API_BASE_URL setting points at it."""
+    _upstream_server.reset()
+    settings.ELEVENLABS_API_BASE_URL = _upstream_server.url
+    settings.GOOGLE_API_BASE_URL = _upstream_server.url
+    settings.OPENROUTER_API_BASE_URL = _upstream_server.url
+    yield _upstream_server
+    _upstream_server.reset()

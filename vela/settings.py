@@ -133,6 +133,10 @@ OPENROUTER_API_KEY = env.str("OPENROUTER_API_KEY", default="")
 GOOGLE_API_BASE_URL = env.str("GOOGLE_API_BASE_URL", default="https://generativelanguage.googleapis.com").rstrip("/")
 OPENROUTER_API_BASE_URL = env.str("OPENROUTER_API_BASE_URL", default="https://openrouter.ai").rstrip("/")
 APP_NAME = env.str("APP_NAME", default="Vela Japanese Learning App")
+# Bounds of upstream calls, seconds: the whole ElevenLabs generation (original: 30 s -> 504), and
+# each LLM call/stream (read timeout and overall deadline; keep below the Lambda timeout).
+TTS_UPSTREAM_TIMEOUT = env.float("TTS_UPSTREAM_TIMEOUT", default=30.0)
+LLM_UPSTREAM_TIMEOUT = env.float("LLM_UPSTREAM_TIMEOUT", default=50.0)
 
 # --- Compatibility switches (CONTRACT §2) ---------------------------------------------------
 VELA_ALLOW_UNAUTHENTICATED_USER_ID = env.bool("VELA_ALLOW_UNAUTHENTICATED_USER_ID", default=False)
