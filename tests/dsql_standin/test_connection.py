@@ -187,3 +187,56 @@ def test_direct_tls_negotiation(connect: Connect, tls_files: TlsFiles) -> None:
     conn = connect("admin", sslmode="verify-full", sslrootcert=str(tls_files.ca_cert), sslnegotiation="direct")
     assert conn.info.pgconn.ssl_in_use
     assert conn.execute("SELECT 1").fetchone() == (1,)
+
+
+def _raw_login(port: int, user: str, token: str) -> tuple[socket.socket, list[tuple[bytes, bytes]]]:
+    """Speak the startup protocol by hand; return the socket and the messages up to ReadyForQuery/Error."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    body = struct.pack("!I", 196608) + b"user\x00" + user.encode() + b"\x00database\x00postgres\x00" + \
+        b"application_name\x00raw-probe\x00\x00"
+    s.sendall(struct.pack("!I", len(body) + 4) + body)
+    buf, messages = b"", []
+    while True:
+        while len(buf) < 5 or len(buf) < 1 + struct.unpack("!I", buf[1:5])[0]:
+            chunk = s.recv(65536)
+            if not chunk:
+                return s, messages
+            buf += chunk
+        length = struct.unpack("!I", buf[1:5])[0]
+        mtype, payload, buf = buf[:1], buf[5:1 + length], buf[1 + length:]
+        messages.append((mtype, payload))
+        if mtype == b"R" and payload[:4] == struct.pack("!I", 3):
+            pw = token.encode() + b"\x00"
+            s.sendall(b"p" + struct.pack("!I", len(pw) + 4) + pw)
+        if mtype in (b"Z", b"E"):
+            return s, messages
+
+
+def test_rejection_is_a_proper_fatal_error_response(standin: StandIn, dsql_client: Any) -> None:
+    assert standin.port is not None
+    sock, messages = _raw_login(standin.port, "admin", make_token(dsql_client, "admin", region="us-west-2"))
+    sock.close()
+    assert [m[0] for m in messages] == [b"R", b"E"]
+    fields = {f[:1]: f[1:].decode() for f in messages[-1][1].split(b"\x00") if f}
+    assert fields[b"S"] == fields[b"V"] == "FATAL"
+    assert fields[b"C"] == "28P01"
+    assert fields[b"M"].startswith("unable to accept connection, access denied: token was signed for region")
+
+
+def test_abrupt_client_disconnect_releases_the_upstream_backend(standin: StandIn, dsql_client: Any,
+                                                                raw: psycopg.Connection[Any]) -> None:
+    assert standin.port is not None
+    sock, messages = _raw_login(standin.port, "admin", make_token(dsql_client, "admin"))
+    assert messages[-1] == (b"Z", b"I")
+    assert b"K" in [m[0] for m in messages] and b"S" in [m[0] for m in messages]
+
+    def backends() -> int:
+        row = raw.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'raw-probe'").fetchone()
+        return int(row[0]) if row else -1
+
+    assert backends() == 1
+    sock.close()  # no Terminate message
+    deadline = time.monotonic() + 5
+    while backends() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert backends() == 0
