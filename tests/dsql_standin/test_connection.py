@@ -240,3 +240,20 @@ def test_abrupt_client_disconnect_releases_the_upstream_backend(standin: StandIn
     while backends() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert backends() == 0
+
+
+def test_concurrent_clients(connect: Connect, raw: psycopg.Connection[Any], table: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    conns = [connect("admin" if i % 2 else "vela_app") for i in range(8)]
+
+    def work(i: int) -> int:
+        conn = conns[i]
+        for j in range(20):
+            conn.execute(f"INSERT INTO {table} (id, v) VALUES (%s, %s)", (i * 100 + j, "c"))
+        row = conn.execute(f"SELECT count(*) FROM {table} WHERE id / 100 = %s", (i,)).fetchone()
+        return int(row[0]) if row else -1
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(work, range(8))) == [20] * 8
+    assert raw.execute(f"SELECT count(*) FROM {table}").fetchone() == (160,)
