@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import struct
 import subprocess
@@ -18,7 +19,15 @@ import pytest
 
 from dsql_standin import StandIn, TlsFiles
 
-from .conftest import HOSTNAME, REGION, Connect, base_config, make_token
+from .conftest import (
+    ACCESS_KEY_ID,
+    HOSTNAME,
+    REGION,
+    SECRET_KEY,
+    Connect,
+    base_config,
+    make_token,
+)
 
 
 @pytest.mark.parametrize("user", ["admin", "vela_app"])
@@ -167,7 +176,8 @@ def test_cli_serves_connections(dsql_client: Any) -> None:
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.Popen([sys.executable, "-m", "dsql_standin", "--listen", "127.0.0.1:0", "--hostname", HOSTNAME,
                              "--upstream-database", "vela_dsql_standin_test"], cwd=root, stdout=subprocess.PIPE,
-                            text=True)
+                            text=True, env={**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
+                                            "AWS_SECRET_ACCESS_KEY": SECRET_KEY})
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
