@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     sslmode = f"verify-full sslrootcert={ca}" if ca else "disable"
     print(f"connect with: host={args.hostname} hostaddr={listen_host} port={port} dbname=postgres "
           f"user=admin sslmode={sslmode} password=<token>", flush=True)
+    print(f"service env: AURORA_DB_ENDPOINT={args.hostname} AURORA_DB_PORT={port} AURORA_DB_HOSTADDR={listen_host} "
+          f"AURORA_DB_SSLMODE={'require' if ca else 'disable'} AWS_REGION={region}", flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:

@@ -45,7 +45,7 @@ from .protocol import (
     parse_startup_params,
     ready_for_query,
 )
-from .sql import ERRORS, DsqlError, Kind, split_statements
+from .sql import ERRORS, DsqlError, Kind, split_statements_cached
 from .token import TokenError, validate_token
 from .upstream import (
     UpstreamConnection,
@@ -447,7 +447,7 @@ class _Session:
     def _handle_parse(self, msg: Message) -> None:
         name, _, rest = msg.payload.partition(b"\x00")
         query_bytes, _, types = rest.partition(b"\x00")
-        statements = split_statements(query_bytes.decode("utf-8", "replace"))
+        statements = split_statements_cached(query_bytes.decode("utf-8", "replace"))
         stmt = statements[0] if len(statements) == 1 else None
         if stmt is not None and stmt.violation is not None:
             self.statements.pop(name, None)
@@ -461,7 +461,7 @@ class _Session:
 
     def _handle_query(self, msg: Message) -> None:
         text = msg.payload.rstrip(b"\x00").decode("utf-8", "replace")
-        statements = split_statements(text)
+        statements = split_statements_cached(text)
         pieces: list[str] = []
         changed = False
         violation: DsqlError | None = None

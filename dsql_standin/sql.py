@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from base64 import b32encode
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from itertools import pairwise
 
 __all__ = [
@@ -21,8 +21,8 @@ __all__ = [
     "Statement",
     "Token",
     "classify",
-    "new_job_id",
     "split_statements",
+    "split_statements_cached",
 ]
 
 
@@ -175,6 +175,12 @@ def _lex(sql: str) -> list[Token]:
     return tokens
 
 
+@lru_cache(maxsize=2048)
+def split_statements_cached(sql: str) -> tuple[Statement, ...]:
+    """:func:`split_statements` for hot paths (the same parameterised queries come again and again)."""
+    return tuple(split_statements(sql))
+
+
 def split_statements(sql: str) -> list[Statement]:
     """Split a query string on top-level semicolons; every statement is classified."""
     statements: list[Statement] = []
@@ -246,19 +252,15 @@ def _serial_violation(tokens: list[Token]) -> DsqlError | None:
     return None
 
 
-def new_job_id() -> str:
-    """A DSQL-looking job id: 26 lower-case base32 characters."""
-    return b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=").lower()
-
-
 def _dollar_quote(text: str) -> str:
     tag = "$standin_" + secrets.token_hex(4) + "$"
     return f"{tag}{text}{tag}"
 
 
 def _job_call(job_type: str, obj: str, sql: str) -> str:
-    return (f"SELECT dsql_standin.run_async_job({_dollar_quote(new_job_id())}, {_dollar_quote(job_type)}, "
-            f"{_dollar_quote(obj)}, {_dollar_quote(sql)}) AS job_id")
+    """The statement that runs ``sql`` now and records it as a finished job (the job id is made upstream)."""
+    return (f"SELECT dsql_standin.run_async_job({_dollar_quote(job_type)}, {_dollar_quote(obj)}, "
+            f"{_dollar_quote(sql)}) AS job_id")
 
 
 def _without(text: str, tok: Token) -> str:

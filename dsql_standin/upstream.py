@@ -151,12 +151,15 @@ CREATE TABLE IF NOT EXISTS sys.jobs (
     update_time timestamptz NOT NULL DEFAULT now()
 );
 CREATE SCHEMA IF NOT EXISTS dsql_standin;
-CREATE OR REPLACE FUNCTION dsql_standin.run_async_job(p_job_id text, p_job_type text, p_object text, p_sql text)
+CREATE OR REPLACE FUNCTION dsql_standin.run_async_job(p_job_type text, p_object text, p_sql text)
 RETURNS text LANGUAGE plpgsql AS $fn$
 DECLARE
+    v_job_id text;
     v_status text := 'completed';
     v_details text := NULL;
 BEGIN
+    SELECT string_agg(substr('abcdefghijklmnopqrstuvwxyz234567', 1 + floor(random() * 32)::int, 1), '')
+      INTO v_job_id FROM generate_series(1, 26);
     BEGIN
         EXECUTE p_sql;
     EXCEPTION WHEN OTHERS THEN
@@ -164,8 +167,8 @@ BEGIN
         v_details := SQLERRM || ' (SQLSTATE ' || SQLSTATE || ')';
     END;
     INSERT INTO sys.jobs (job_id, status, details, job_type, object_name, start_time, update_time)
-    VALUES (p_job_id, v_status, v_details, p_job_type, p_object, now(), clock_timestamp());
-    RETURN p_job_id;
+    VALUES (v_job_id, v_status, v_details, p_job_type, p_object, now(), clock_timestamp());
+    RETURN v_job_id;
 END
 $fn$;
 CREATE OR REPLACE PROCEDURE sys.wait_for_job(IN job_id text, INOUT wait_for_job boolean DEFAULT NULL)

@@ -32,26 +32,11 @@ TEST_APP = "dsql-standin-tests"
 Connect = Callable[..., psycopg.Connection[Any]]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _aws_env() -> Iterator[None]:
-    """Fake static credentials for boto3 signing (restored afterwards)."""
-    keys = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
-    saved = {k: os.environ.get(k) for k in keys}
-    os.environ.pop("AWS_SESSION_TOKEN", None)
-    os.environ.pop("AWS_PROFILE", None)
-    os.environ["AWS_ACCESS_KEY_ID"] = ACCESS_KEY_ID
-    os.environ["AWS_SECRET_ACCESS_KEY"] = SECRET_KEY
-    yield
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-
-
 @pytest.fixture(scope="session")
-def dsql_client(_aws_env: None) -> Any:
-    return boto3.client("dsql", region_name=REGION)
+def dsql_client() -> Any:
+    """A boto3 DSQL client with the fake static keys the stand-in trusts (signing is offline)."""
+    return boto3.client("dsql", region_name=REGION, aws_access_key_id=ACCESS_KEY_ID,
+                        aws_secret_access_key=SECRET_KEY)
 
 
 def make_token(client: Any, user: str, *, hostname: str = HOSTNAME, region: str = REGION, expires: int = 900) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import struct
 import subprocess
@@ -18,7 +19,15 @@ import pytest
 
 from dsql_standin import StandIn, TlsFiles
 
-from .conftest import HOSTNAME, REGION, Connect, base_config, make_token
+from .conftest import (
+    ACCESS_KEY_ID,
+    HOSTNAME,
+    REGION,
+    SECRET_KEY,
+    Connect,
+    base_config,
+    make_token,
+)
 
 
 @pytest.mark.parametrize("user", ["admin", "vela_app"])
@@ -167,7 +176,8 @@ def test_cli_serves_connections(dsql_client: Any) -> None:
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.Popen([sys.executable, "-m", "dsql_standin", "--listen", "127.0.0.1:0", "--hostname", HOSTNAME,
                              "--upstream-database", "vela_dsql_standin_test"], cwd=root, stdout=subprocess.PIPE,
-                            text=True)
+                            text=True, env={**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
+                                            "AWS_SECRET_ACCESS_KEY": SECRET_KEY})
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
@@ -187,3 +197,73 @@ def test_direct_tls_negotiation(connect: Connect, tls_files: TlsFiles) -> None:
     conn = connect("admin", sslmode="verify-full", sslrootcert=str(tls_files.ca_cert), sslnegotiation="direct")
     assert conn.info.pgconn.ssl_in_use
     assert conn.execute("SELECT 1").fetchone() == (1,)
+
+
+def _raw_login(port: int, user: str, token: str) -> tuple[socket.socket, list[tuple[bytes, bytes]]]:
+    """Speak the startup protocol by hand; return the socket and the messages up to ReadyForQuery/Error."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    body = struct.pack("!I", 196608) + b"user\x00" + user.encode() + b"\x00database\x00postgres\x00" + \
+        b"application_name\x00raw-probe\x00\x00"
+    s.sendall(struct.pack("!I", len(body) + 4) + body)
+    buf, messages = b"", []
+    while True:
+        while len(buf) < 5 or len(buf) < 1 + struct.unpack("!I", buf[1:5])[0]:
+            chunk = s.recv(65536)
+            if not chunk:
+                return s, messages
+            buf += chunk
+        length = struct.unpack("!I", buf[1:5])[0]
+        mtype, payload, buf = buf[:1], buf[5:1 + length], buf[1 + length:]
+        messages.append((mtype, payload))
+        if mtype == b"R" and payload[:4] == struct.pack("!I", 3):
+            pw = token.encode() + b"\x00"
+            s.sendall(b"p" + struct.pack("!I", len(pw) + 4) + pw)
+        if mtype in (b"Z", b"E"):
+            return s, messages
+
+
+def test_rejection_is_a_proper_fatal_error_response(standin: StandIn, dsql_client: Any) -> None:
+    assert standin.port is not None
+    sock, messages = _raw_login(standin.port, "admin", make_token(dsql_client, "admin", region="us-west-2"))
+    sock.close()
+    assert [m[0] for m in messages] == [b"R", b"E"]
+    fields = {f[:1]: f[1:].decode() for f in messages[-1][1].split(b"\x00") if f}
+    assert fields[b"S"] == fields[b"V"] == "FATAL"
+    assert fields[b"C"] == "28P01"
+    assert fields[b"M"].startswith("unable to accept connection, access denied: token was signed for region")
+
+
+def test_abrupt_client_disconnect_releases_the_upstream_backend(standin: StandIn, dsql_client: Any,
+                                                                raw: psycopg.Connection[Any]) -> None:
+    assert standin.port is not None
+    sock, messages = _raw_login(standin.port, "admin", make_token(dsql_client, "admin"))
+    assert messages[-1] == (b"Z", b"I")
+    assert b"K" in [m[0] for m in messages] and b"S" in [m[0] for m in messages]
+
+    def backends() -> int:
+        row = raw.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'raw-probe'").fetchone()
+        return int(row[0]) if row else -1
+
+    assert backends() == 1
+    sock.close()  # no Terminate message
+    deadline = time.monotonic() + 5
+    while backends() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert backends() == 0
+
+
+def test_concurrent_clients(connect: Connect, raw: psycopg.Connection[Any], table: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    conns = [connect("admin" if i % 2 else "vela_app") for i in range(8)]
+
+    def work(i: int) -> int:
+        conn = conns[i]
+        for j in range(20):
+            conn.execute(f"INSERT INTO {table} (id, v) VALUES (%s, %s)", (i * 100 + j, "c"))
+        row = conn.execute(f"SELECT count(*) FROM {table} WHERE id / 100 = %s", (i,)).fetchone()
+        return int(row[0]) if row else -1
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(work, range(8))) == [20] * 8
+    assert raw.execute(f"SELECT count(*) FROM {table}").fetchone() == (160,)

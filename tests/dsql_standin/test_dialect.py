@@ -158,3 +158,12 @@ def test_copy_over_the_extended_protocol(connect: Connect, raw: psycopg.Connecti
     assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     assert conn.execute("SELECT count(*) FROM " + table, binary=True).fetchone() == (2,)
     assert raw.execute(f"SELECT count(*) FROM {table}").fetchone() == (2,)
+
+
+def test_prepared_async_index_gets_a_new_job_each_time(connect: Connect, table: str) -> None:
+    conn = connect("admin")
+    sql = f"CREATE INDEX ASYNC IF NOT EXISTS ix_{table} ON {table} (v)"
+    jobs = [conn.execute(sql, prepare=True).fetchone() for _ in range(3)]
+    assert len({job for job in jobs}) == 3
+    for job in jobs:
+        assert job is not None and conn.execute("CALL sys.wait_for_job(%s)", job).fetchone() == (True,)
