@@ -32,9 +32,11 @@ def test_create_index_async_returns_a_job_and_wait_succeeds(connect: Connect, ra
     conn = connect("admin")
     name = f"ix_{uuid.uuid4().hex[:10]}"
     cur = conn.execute(f"CREATE INDEX ASYNC {name} ON {table} (v)", binary=protocol == "extended")
-    assert cur.description is not None and [c.name for c in cur.description] == ["job_id"]
+    assert cur.description is not None
+    assert [c.name for c in cur.description] == ["job_id"]
     rows = cur.fetchall()
-    assert len(rows) == 1 and JOB_ID.match(rows[0][0])
+    assert len(rows) == 1
+    assert JOB_ID.match(rows[0][0])
     job_id = rows[0][0]
     assert conn.execute("CALL sys.wait_for_job(%s)", (job_id,)).fetchone() == (True,)
     assert conn.execute("SELECT status, details FROM sys.jobs WHERE job_id = %s", (job_id,)).fetchone() == (
@@ -63,7 +65,8 @@ def test_async_index_in_a_transaction_counts_as_the_one_ddl(connect: Connect, ra
     conn = connect("admin", autocommit=False)
     name = f"ix_{uuid.uuid4().hex[:10]}"
     row = conn.execute(f"CREATE UNIQUE INDEX ASYNC IF NOT EXISTS {name} ON {table} (v, id)").fetchone()
-    assert row is not None and JOB_ID.match(row[0])
+    assert row is not None
+    assert JOB_ID.match(row[0])
     with pytest.raises(errors.FeatureNotSupported, match="multiple ddl"):
         conn.execute(f"CREATE INDEX ASYNC {name}_2 ON {table} (id)")
     conn.rollback()
@@ -97,7 +100,8 @@ def test_write_write_conflict_is_40001(connect: Connect, raw: psycopg.Connection
     a.commit()
     with pytest.raises(errors.SerializationFailure) as info:
         b.execute(f"UPDATE {table} SET v = 'b' WHERE id = %s", (1,))
-    assert info.value.sqlstate == "40001" and "(OC000)" in str(info.value)
+    assert info.value.sqlstate == "40001"
+    assert "(OC000)" in str(info.value)
     b.rollback()
     b.execute(f"UPDATE {table} SET v = 'b' WHERE id = 1")  # retry succeeds
     b.commit()
@@ -112,7 +116,7 @@ def test_pipeline_mode_with_errors(connect: Connect, raw: psycopg.Connection[Any
         p.sync()
         assert cur.fetchone() == (1,)
     conn.commit()
-    with pytest.raises(errors.FeatureNotSupported), conn.pipeline():
+    with pytest.raises(errors.FeatureNotSupported), conn.pipeline():  # noqa: PT012 - the error surfaces at pipeline sync
         conn.execute(f"INSERT INTO {table} (id, v) VALUES (%s, %s)", (2, "p"))
         conn.execute("SAVEPOINT nope", binary=True)
     conn.rollback()
@@ -123,7 +127,8 @@ def test_server_side_cursor_and_large_results(connect: Connect, raw: psycopg.Con
     raw.execute(f"INSERT INTO {table} (id, v) SELECT g, repeat('x', 500) FROM generate_series(1, 20000) g")
     conn = connect("admin", autocommit=False)
     rows = conn.execute(f"SELECT id, v FROM {table} ORDER BY id").fetchall()
-    assert len(rows) == 20000 and rows[-1][0] == 20000
+    assert len(rows) == 20000
+    assert rows[-1][0] == 20000
     with conn.cursor(name="named") as cur:
         cur.execute(f"SELECT id FROM {table} ORDER BY id")
         assert len(cur.fetchmany(100)) == 100
@@ -166,4 +171,5 @@ def test_prepared_async_index_gets_a_new_job_each_time(connect: Connect, table: 
     jobs = [conn.execute(sql, prepare=True).fetchone() for _ in range(3)]
     assert len({job for job in jobs}) == 3
     for job in jobs:
-        assert job is not None and conn.execute("CALL sys.wait_for_job(%s)", job).fetchone() == (True,)
+        assert job is not None
+        assert conn.execute("CALL sys.wait_for_job(%s)", job).fetchone() == (True,)

@@ -105,7 +105,8 @@ def test_forbidden_in_transaction(connect: Connect, table: str, trigger_function
     assert conn.execute("SELECT count(*) FROM " + table).fetchone() == (0,)
     with pytest.raises(psycopg.Error) as info:
         execute(conn, render(case, table, trigger_function), protocol)
-    assert info.value.sqlstate == case.sqlstate and case.message in str(info.value)
+    assert info.value.sqlstate == case.sqlstate
+    assert case.message in str(info.value)
     # like PostgreSQL/DSQL, the error aborted the transaction
     assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
     with pytest.raises(errors.InFailedSqlTransaction):
@@ -315,7 +316,7 @@ def test_copy_counts_rows(connect: Connect, raw: psycopg.Connection[Any], table:
             copy.write_row((i, "c"))
     assert _count(raw, table) == 50
     conn2 = connect("admin", autocommit=False)
-    with (pytest.raises(errors.ProgramLimitExceeded), conn2.cursor() as cur,
+    with (pytest.raises(errors.ProgramLimitExceeded), conn2.cursor() as cur,  # noqa: PT012 - raised when COPY ends
           cur.copy(f"COPY {table} (id, v) FROM STDIN") as copy):
         for i in range(1000, 4001):
             copy.write_row((i, "c"))

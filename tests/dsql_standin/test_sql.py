@@ -34,8 +34,10 @@ def test_classification(sql: str, kind: Kind) -> None:
 
 def test_async_index_rewrite_keeps_the_statement() -> None:
     (stmt,) = split_statements("CREATE UNIQUE INDEX ASYNC IF NOT EXISTS \"Ix\" ON public.t (a, lower(b));")
-    assert stmt.violation is None and stmt.rewrite is not None
-    assert "dsql_standin.run_async_job(" in stmt.rewrite and stmt.rewrite.endswith("AS job_id")
+    assert stmt.violation is None
+    assert stmt.rewrite is not None
+    assert "dsql_standin.run_async_job(" in stmt.rewrite
+    assert stmt.rewrite.endswith("AS job_id")
     assert "CREATE UNIQUE INDEX  IF NOT EXISTS \"Ix\" ON public.t (a, lower(b))" in stmt.rewrite
     assert "ASYNC" not in stmt.rewrite
 
