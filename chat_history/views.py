@@ -12,7 +12,6 @@ from chat_history.records import ChatMessage
 from chat_history.services import chat_message_save, chat_messages_list, chat_thread_delete, chat_threads_list
 from vela.errors import BadRequestError
 from vela.identity import resolve_user_id
-from vela.safe_json import SafeJSONParser
 from vela.strict_fields import StrictBooleanField, StrictCharField, StrictIntegerField
 
 MAX_ID_CHARS = 512  # DynamoDB key attributes hold at most 2048 bytes
@@ -74,7 +73,6 @@ class ThreadSummaryOutputSerializer(serializers.Serializer):
 class ChatMessageSaveView(APIView):
     """`POST /api/chat-history/save`: store one message of one of the caller's threads."""
 
-    parser_classes = (SafeJSONParser,)
 
     class InputSerializer(serializers.Serializer):
         class Meta:

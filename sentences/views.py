@@ -18,7 +18,6 @@ from sentences.services import (
     saved_sentence_list,
 )
 from vela.identity import resolve_email
-from vela.safe_json import SafeJSONParser
 
 ERROR = inline_serializer(
     "SentencesError",
@@ -45,7 +44,6 @@ class SavedSentenceOutputSerializer(serializers.Serializer):
 class SavedSentenceListCreateView(APIView):
     """`POST /api/my-dictionaries` saves a sentence; `GET /api/my-dictionaries?limit=` lists them newest first."""
 
-    parser_classes = (SafeJSONParser,)
 
     class InputSerializer(serializers.Serializer):
         class Meta:

@@ -20,7 +20,7 @@ def json_object(request: Request, *, message: str = "Invalid JSON") -> dict[str,
     raw = request.body
     try:
         data = json.loads(raw.decode("utf-8")) if raw.strip() else None
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BadRequestError(message, code="malformed_json") from exc
     if not isinstance(data, dict):
         raise BadRequestError(message, code="malformed_json")

@@ -1,7 +1,7 @@
 """DRF's JSONParser, hardened: a body nested too deeply for Python's JSON decoder is a 400, not a 500.
 
 `json.loads` raises RecursionError (not ValueError) on e.g. 100 000 `[`, which DRF's parser lets
-through. Views that take JSON bodies set `parser_classes = (SafeJSONParser,)`.
+through. It is REST_FRAMEWORK's default parser, so every view gets it.
 """
 
 from __future__ import annotations
