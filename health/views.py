@@ -12,6 +12,8 @@ from health.services import SUCCESS_DETAILS, dsql_probe
 class LivenessView(APIView):
     """No dependencies: answers as long as the process serves requests."""
 
+    authentication_classes = ()
+
     @extend_schema(responses=inline_serializer("Liveness", {"status": serializers.CharField()}))
     def get(self, request: Request) -> Response:
         return Response({"status": "ok"}, status=status.HTTP_200_OK)
@@ -19,6 +21,8 @@ class LivenessView(APIView):
 
 class DsqlHealthView(APIView):
     """SELECT 1 against Aurora DSQL through the `dsql` backend (reference §5.6 bodies)."""
+
+    authentication_classes = ()
 
     @extend_schema(
         responses={

@@ -96,3 +96,107 @@ def no_dsql() -> Iterator[None]:
     yield
     if original is not None:
         connections.settings["dsql"] = original
+
+
+# --- Cognito tokens (tests/cognito.py) ---------------------------------------------------------
+@pytest.fixture(scope="session")
+def _cognito_server() -> Iterator[Any]:
+    from tests.cognito import FakeCognito, new_key, serve_jwks
+
+    yield from serve_jwks(FakeCognito(keys={"vela-test-key-1": new_key()}))
+
+
+@pytest.fixture
+def cognito(_cognito_server: Any, settings: Any) -> Iterator[Any]:
+    """Settings point at a local JWKS; `cognito.token(sub, token_use=..., ...)` mints tokens."""
+    from tests.cognito import CLIENT_ID, POOL_ID
+    from vela.identity import reset_jwks_cache
+
+    settings.COGNITO_USER_POOL_ID = POOL_ID
+    settings.COGNITO_CLIENT_ID = CLIENT_ID
+    settings.COGNITO_ISSUER = _cognito_server.issuer
+    settings.COGNITO_JWKS_URL = _cognito_server.jwks_url
+    reset_jwks_cache()
+    yield _cognito_server
+    reset_jwks_cache()
+
+
+@pytest.fixture
+def auth_header(cognito: Any) -> Callable[..., dict[str, str]]:
+    """`client.get(url, headers=auth_header("user-1"))`: an ID token for that sub."""
+
+    def make(sub: str = "user-1", **claims: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {cognito.token(sub, **claims)}"}
+
+    return make
+
+
+# --- DynamoDB (moto, in-process) ---------------------------------------------------------------
+@pytest.fixture
+def dynamodb(settings: Any) -> Iterator[Any]:
+    """Moto-backed DynamoDB with every table of vela.dynamodb_schema, named as settings say."""
+    from moto import mock_aws
+
+    from vela.aws import dynamodb_client, reset_clients
+    from vela.dynamodb_schema import TABLES
+
+    with mock_aws():
+        reset_clients()
+        ddb = dynamodb_client()
+        for spec in TABLES:
+            ddb.create_table(**spec.create_table_kwargs(settings.DYNAMODB_TABLES[spec.logical]))
+        yield ddb
+    reset_clients()
+
+
+# --- DSQL stand-in (dsql_standin/, tests/dsql_support.py) ----------------------------------------
+@pytest.fixture(scope="session")
+def dsql_standin() -> Iterator[Any]:
+    """One stand-in per run: validates the IAM tokens our backend signs and enforces DSQL's rules."""
+    from dsql_standin import StandIn
+    from tests.dsql_support import standin_config
+
+    with StandIn(standin_config()) as standin:
+        yield standin
+
+
+@pytest.fixture
+def use_standin(django_db_blocker: Any, dsql_standin: Any) -> Iterator[Callable[..., dict[str, Any]]]:
+    """Like `use_dsql`, but the `dsql` alias goes through the DSQL stand-in."""
+    from tests.dsql_support import standin_settings
+
+    original = connections.settings.get("dsql")
+
+    def configure(**overrides: Any) -> dict[str, Any]:
+        drop_connection("dsql")
+        settings_dict = completed(standin_settings(dsql_standin, **overrides))
+        connections.settings["dsql"] = settings_dict
+        return settings_dict
+
+    with django_db_blocker.unblock():
+        yield configure
+        drop_connection("dsql")
+    if original is None:
+        connections.settings.pop("dsql", None)
+    else:
+        connections.settings["dsql"] = original
+    reset_signers()
+
+
+# --- Third-party HTTP stand-ins (tests/upstream.py) --------------------------------------------
+@pytest.fixture(scope="session")
+def _upstream_server() -> Iterator[Any]:
+    from tests.upstream import FakeUpstream, serve
+
+    yield from serve(FakeUpstream())
+
+
+@pytest.fixture
+def upstream(_upstream_server: Any, settings: Any) -> Iterator[Any]:
+    """A local fake for ElevenLabs, Google and OpenRouter; every *_API_BASE_URL setting points at it."""
+    _upstream_server.reset()
+    settings.ELEVENLABS_API_BASE_URL = _upstream_server.url
+    settings.GOOGLE_API_BASE_URL = _upstream_server.url
+    settings.OPENROUTER_API_BASE_URL = _upstream_server.url
+    yield _upstream_server
+    _upstream_server.reset()

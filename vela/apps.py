@@ -6,3 +6,8 @@ class VelaConfig(AppConfig):
 
     name = "vela"
     verbose_name = "Vela"
+
+    def ready(self) -> None:
+        from vela import log_guard, openapi_auth  # noqa: F401  (openapi_auth registers a schema extension)
+
+        log_guard.install()

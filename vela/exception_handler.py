@@ -39,7 +39,9 @@ def error_body(message: str, code: str, fields: Any = None) -> dict[str, Any]:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         set_rollback()
-        return Response(error_body(exc.message, exc.code), status=exc.status_code)
+        body = error_body(exc.message, exc.code)
+        body.update(getattr(exc, "extra", None) or {})  # route-specific fields kept from the original API
+        return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):

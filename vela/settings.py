@@ -30,6 +30,14 @@ INSTALLED_APPS = [
     "vela",
     "health",
     "profiles",
+    "progress",
+    "games",
+    "sentences",
+    "chat_history",
+    "tts",
+    "llm",
+    "auth_proxy",
+    "workspace",
     "deploy",
 ]
 
@@ -87,7 +95,8 @@ if AURORA_DB_ENDPOINT:
         "CONN_MAX_AGE": 0,
         "OPTIONS": _dsql_options,
     }
-DATABASE_ROUTERS: list[str] = []
+# Relational apps (vela.routers.DSQL_APPS) live on DSQL; `default` keeps everything else.
+DATABASE_ROUTERS: list[str] = ["vela.routers.DsqlRouter"]
 DSQL_HEALTH_TIMEOUT = env.float("DSQL_HEALTH_TIMEOUT", default=5.0)
 
 # --- DynamoDB -------------------------------------------------------------------------------
@@ -125,6 +134,10 @@ OPENROUTER_API_KEY = env.str("OPENROUTER_API_KEY", default="")
 GOOGLE_API_BASE_URL = env.str("GOOGLE_API_BASE_URL", default="https://generativelanguage.googleapis.com").rstrip("/")
 OPENROUTER_API_BASE_URL = env.str("OPENROUTER_API_BASE_URL", default="https://openrouter.ai").rstrip("/")
 APP_NAME = env.str("APP_NAME", default="Vela Japanese Learning App")
+# Bounds of upstream calls, seconds: the whole ElevenLabs generation (original: 30 s -> 504), and
+# each LLM call/stream (read timeout and overall deadline; keep below the Lambda timeout).
+TTS_UPSTREAM_TIMEOUT = env.float("TTS_UPSTREAM_TIMEOUT", default=30.0)
+LLM_UPSTREAM_TIMEOUT = env.float("LLM_UPSTREAM_TIMEOUT", default=50.0)
 
 # --- Compatibility switches (CONTRACT §2) ---------------------------------------------------
 VELA_ALLOW_UNAUTHENTICATED_USER_ID = env.bool("VELA_ALLOW_UNAUTHENTICATED_USER_ID", default=False)
@@ -139,8 +152,8 @@ CORS_ALLOW_METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS"]
 # --- DRF ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PARSER_CLASSES": ["vela.safe_json.SafeJSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["vela.identity.CognitoAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "vela.exception_handler.api_exception_handler",

@@ -7,6 +7,15 @@ from vela.views import not_found
 
 urlpatterns = [
     path("api/", include("health.urls")),
+    path("api/", include("profiles.urls")),
+    path("api/", include("progress.urls")),
+    path("api/", include("games.urls")),
+    # llm before sentences: `my-dictionaries/analyze` must win over `my-dictionaries/<id>`.
+    path("api/", include("llm.urls")),
+    path("api/", include("sentences.urls")),
+    path("api/", include("chat_history.urls")),
+    path("api/", include("tts.urls")),
+    path("api/", include("auth_proxy.urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularRedocView.as_view(url_name="schema"), name="docs"),
     re_path(r"^.*$", not_found),

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class AuthProxyConfig(AppConfig):
+    name = "auth_proxy"

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ChatHistoryConfig(AppConfig):
+    name = "chat_history"

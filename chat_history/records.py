@@ -1,0 +1,77 @@
+"""Chat history. Table `vela-chat-history`: PK `ThreadId` (S), SK `Timestamp` (N, epoch ms);
+GSI `UserIdIndex`: PK `UserId` (S), SK `Timestamp` (N), projection ALL.
+
+The thread's owner is the `UserId` of its earliest message (the one that started it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from vela.dynamo_boundary import from_dynamo
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    thread_id: str
+    timestamp: int
+    user_id: str
+    message: str
+    is_user: bool
+
+    def to_item(self) -> dict[str, Any]:
+        # `context: {}` as the original wrote it; never returned to clients.
+        return {
+            "ThreadId": self.thread_id,
+            "Timestamp": self.timestamp,
+            "UserId": self.user_id,
+            "message": self.message,
+            "is_user": self.is_user,
+            "context": {},
+        }
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> ChatMessage:
+        message = item.get("message")
+        return cls(
+            thread_id=str(item["ThreadId"]),
+            timestamp=int(from_dynamo(item["Timestamp"])),
+            user_id=str(item.get("UserId", "")),
+            message=message if isinstance(message, str) else "",
+            is_user=bool(item.get("is_user", False)),
+        )
+
+    def as_wire(self) -> dict[str, Any]:
+        return {
+            "ThreadId": self.thread_id,
+            "Timestamp": self.timestamp,
+            "UserId": self.user_id,
+            "message": self.message,
+            "is_user": self.is_user,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadSummary:
+    thread_id: str
+    last_timestamp: int
+    title: str
+    message_count: int
+
+    def as_wire(self) -> dict[str, Any]:
+        return {
+            "ThreadId": self.thread_id,
+            "lastTimestamp": self.last_timestamp,
+            "title": self.title,
+            "messageCount": self.message_count,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Items read by paging through DynamoDB; `truncated` when the read bound stopped it early."""
+
+    items: list[ChatMessage]
+    truncated: bool = False

@@ -1,0 +1,125 @@
+"""Saved sentences over HTTP (reference §5.10); identity = the caller's email (CONTRACT §2.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sentences.services import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    saved_sentence_create,
+    saved_sentence_delete,
+    saved_sentence_list,
+)
+from vela.identity import resolve_email
+
+ERROR = inline_serializer(
+    "SentencesError",
+    {
+        "error": serializers.CharField(),
+        "code": serializers.CharField(),
+        "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False),
+    },
+)
+WIRE_EXTRAS = (("sourceUrl", "source_url"), ("context", "context"))
+ERRORS = {400: ERROR, 401: ERROR, 413: ERROR, 500: ERROR, 502: ERROR, 504: ERROR}
+
+
+class SavedSentenceOutputSerializer(serializers.Serializer):
+    user_id = serializers.CharField(help_text="The owner's email (legacy partition key).")
+    sentence_id = serializers.CharField(help_text="`<epoch-ms>-<base36>`")
+    sentence = serializers.CharField()
+    source_url = serializers.JSONField(required=False, help_text="As sent by the client; absent when not sent.")
+    context = serializers.JSONField(required=False, help_text="As sent by the client; absent when not sent.")
+    created_at = serializers.IntegerField(help_text="Epoch milliseconds.")
+    updated_at = serializers.IntegerField(help_text="Epoch milliseconds.")
+
+
+class SavedSentenceListCreateView(APIView):
+    """`POST /api/my-dictionaries` saves a sentence; `GET /api/my-dictionaries?limit=` lists them newest first."""
+
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "SavedSentenceCreateInput"  # unique OpenAPI component name
+
+        sentence = serializers.CharField(help_text="Required; trimmed before it is stored.")
+        sourceUrl = serializers.JSONField(required=False, allow_null=True)
+        context = serializers.JSONField(required=False, allow_null=True)
+
+    class ListInputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "SavedSentenceListInput"  # unique OpenAPI component name
+
+        limit = serializers.IntegerField(min_value=1, required=False, default=DEFAULT_LIMIT)
+
+    @extend_schema(
+        operation_id="my_dictionaries_create",
+        request=InputSerializer,
+        responses={
+            200: inline_serializer(
+                "SavedSentenceCreated", {"success": serializers.BooleanField(), "data": SavedSentenceOutputSerializer()}
+            ),
+            **ERRORS,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        email = resolve_email(request)  # auth before the body, as the original
+        # InputSerializer documents the body; the service validates it so the original's
+        # "Sentence is required" (for any missing/blank/non-string sentence or non-object body) stays.
+        data: Any = request.data if isinstance(request.data, dict) else {}
+        extras = {name: data[wire] for wire, name in WIRE_EXTRAS if wire in data}
+        record = saved_sentence_create(email=email, sentence=data.get("sentence"), extras=extras)
+        body = {"success": True, "data": SavedSentenceOutputSerializer(record.as_wire()).data}
+        return Response(body, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        operation_id="my_dictionaries_list",
+        parameters=[
+            OpenApiParameter(
+                "limit",
+                int,
+                description=f"1..{MAX_LIMIT}, default {DEFAULT_LIMIT}; larger values are capped at {MAX_LIMIT}.",
+            )
+        ],
+        responses={
+            200: inline_serializer(
+                "SavedSentenceList",
+                {"success": serializers.BooleanField(), "data": SavedSentenceOutputSerializer(many=True)},
+            ),
+            **ERRORS,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        email = resolve_email(request)
+        # As the original: the first value counts, and an empty one means the default.
+        query = {key: values[0] for key in ("limit",) if (values := request.query_params.getlist(key)) and values[0]}
+        params = self.ListInputSerializer(data=query)
+        params.is_valid(raise_exception=True)
+        records = saved_sentence_list(email=email, limit=params.validated_data["limit"])
+        data = SavedSentenceOutputSerializer([r.as_wire() for r in records], many=True).data
+        return Response({"success": True, "data": data}, status=status.HTTP_200_OK)
+
+
+class SavedSentenceDetailView(APIView):
+    """`DELETE /api/my-dictionaries/<sentenceId>`: idempotent delete of one of the caller's sentences."""
+
+    @extend_schema(
+        operation_id="my_dictionaries_delete",
+        responses={
+            200: inline_serializer(
+                "SavedSentenceDeleted", {"success": serializers.BooleanField(), "message": serializers.CharField()}
+            ),
+            **ERRORS,
+        },
+    )
+    def delete(self, request: Request, sentence_id: str) -> Response:
+        email = resolve_email(request)
+        saved_sentence_delete(email=email, sentence_id=sentence_id)
+        return Response({"success": True, "message": "Sentence deleted successfully"}, status=status.HTTP_200_OK)

@@ -1,0 +1,49 @@
+"""Builders for the chat-history tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.moto_http import moto_dynamodb, moto_server_url  # noqa: F401 - moto over HTTP
+from tests.moto_tables import dynamodb, fresh_clients, moto_tables  # noqa: F401 - faster module-scoped moto
+
+TABLE = "vela-chat-history"
+
+
+@pytest.fixture
+def client() -> APIClient:
+    return APIClient()
+
+
+def make_message(**overrides: Any) -> dict[str, Any]:
+    """Body of POST /api/chat-history/save (the original test's valid item)."""
+    return {
+        "ThreadId": "thread-123",
+        "Timestamp": 1693440000000,
+        "UserId": "user-456",
+        "message": "Hello world",
+        "is_user": True,
+    } | overrides
+
+
+def seed(ddb: Any, *items: dict[str, Any]) -> None:
+    """Write chat items directly (low-level client), as the web app's earlier saves left them."""
+    for item in items:
+        ddb.put_item(
+            TableName=TABLE,
+            Item={
+                "ThreadId": {"S": item["ThreadId"]},
+                "Timestamp": {"N": str(item["Timestamp"])},
+                "UserId": {"S": item["UserId"]},
+                "message": {"S": item.get("message", "")},
+                "is_user": {"BOOL": item.get("is_user", True)},
+                "context": {"M": {}},
+            },
+        )
+
+
+def stored(ddb: Any) -> list[dict[str, Any]]:
+    return ddb.scan(TableName=TABLE)["Items"]

@@ -1,0 +1,185 @@
+"""Who is calling: Cognito JWTs verified locally (CONTRACT §2.1).
+
+RS256 against the pool's JWKS (fetched once, cached by PyJWT's PyJWKClient), issuer, expiry,
+`token_use` in {id, access}; ID tokens must carry `aud` = client id, access tokens `client_id`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from django.conf import settings
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
+
+from vela.errors import ForbiddenError, UnauthorizedError, UpstreamError
+
+logger = logging.getLogger("vela.identity")
+
+MISSING_HEADER = "Unauthorized: Missing or invalid Authorization header"
+INVALID_TOKEN = "Unauthorized: Invalid or expired token"
+BEARER = "Bearer "
+JWKS_TIMEOUT = 5
+LEEWAY_SECONDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A verified caller. `token` is kept only to call Cognito on the caller's behalf; never log it."""
+
+    sub: str
+    token_use: str
+    email: str | None
+    username: str | None
+    token: str
+
+    is_authenticated = True
+
+    def __repr__(self) -> str:  # keep the token out of any repr that reaches a log
+        return f"Identity(sub={self.sub!r}, token_use={self.token_use!r})"
+
+
+_jwks_clients: dict[str, jwt.PyJWKClient] = {}
+_jwks_lock = threading.Lock()
+
+
+def jwks_client(url: str) -> jwt.PyJWKClient:
+    found = _jwks_clients.get(url)
+    if found is None:
+        with _jwks_lock:
+            found = _jwks_clients.setdefault(
+                url, jwt.PyJWKClient(url, cache_keys=True, lifespan=3600, timeout=JWKS_TIMEOUT)
+            )
+    return found
+
+
+def reset_jwks_cache() -> None:
+    with _jwks_lock:
+        _jwks_clients.clear()
+
+
+def verify_token(token: str) -> Identity:
+    """Verify a Cognito ID or access token; raise UnauthorizedError (never echoing the token)."""
+    if not (settings.COGNITO_JWKS_URL and settings.COGNITO_ISSUER and settings.COGNITO_CLIENT_ID):
+        logger.warning("Rejecting bearer token: Cognito pool/client not configured")
+        raise UnauthorizedError(INVALID_TOKEN, code="invalid_token")
+    try:
+        signing_key = jwks_client(settings.COGNITO_JWKS_URL).get_signing_key_from_jwt(token)
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            signing_key.key,
+            algorithms=["RS256"],
+            issuer=settings.COGNITO_ISSUER,
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "iat", "iss", "sub", "token_use"], "verify_aud": False},
+        )
+    except jwt.PyJWKClientConnectionError as exc:
+        logger.error("Cannot fetch Cognito JWKS from %s: %s", settings.COGNITO_JWKS_URL, exc.__class__.__name__)
+        raise UpstreamError(
+            "Cannot verify token: identity provider keys unavailable.", code="jwks_unavailable"
+        ) from exc
+    except (jwt.PyJWTError, ValueError) as exc:
+        logger.info("Rejected bearer token: %s", exc.__class__.__name__)
+        raise UnauthorizedError(INVALID_TOKEN, code="invalid_token") from exc
+
+    token_use = claims.get("token_use")
+    if token_use == "id":
+        audience = claims.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        valid_client = settings.COGNITO_CLIENT_ID in audiences
+    elif token_use == "access":
+        valid_client = claims.get("client_id") == settings.COGNITO_CLIENT_ID
+    else:
+        valid_client = False
+    if not valid_client:
+        logger.info("Rejected bearer token: wrong token_use or client (token_use=%r)", token_use)
+        raise UnauthorizedError(INVALID_TOKEN, code="invalid_token")
+    return Identity(
+        sub=str(claims["sub"]),
+        token_use=str(token_use),
+        email=claims.get("email") if token_use == "id" else None,
+        username=claims.get("cognito:username") or claims.get("username"),
+        token=token,
+    )
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header:
+        return None
+    if not header.startswith(BEARER):
+        raise UnauthorizedError(MISSING_HEADER, code="missing_token")
+    return header[len(BEARER) :]
+
+
+class CognitoAuthentication(BaseAuthentication):
+    """DRF authentication: a present but bad token is a 401; no header leaves the request anonymous."""
+
+    def authenticate(self, request: Request) -> tuple[Identity, str] | None:
+        token = bearer_token(request)
+        if token is None:
+            return None
+        identity = verify_token(token)
+        return identity, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return "Bearer"
+
+
+def current_identity(request: Request) -> Identity:
+    """The verified caller, or a 401 with the original API's message."""
+    identity = request.user
+    if not isinstance(identity, Identity):
+        raise UnauthorizedError(MISSING_HEADER, code="missing_token")
+    return identity
+
+
+def resolve_user_id(request: Request, supplied: str | None) -> str:
+    """CONTRACT §2.1: a supplied `user_id` must equal the token's `sub`; absent, the `sub` is used.
+
+    With VELA_ALLOW_UNAUTHENTICATED_USER_ID (migration window) a request without a token may still
+    name its `user_id`; each such request logs a warning.
+    """
+    identity = request.user
+    if isinstance(identity, Identity):
+        if supplied and supplied != identity.sub:
+            raise ForbiddenError("Forbidden: user_id does not match the authenticated user", code="user_mismatch")
+        return identity.sub
+    if supplied and settings.VELA_ALLOW_UNAUTHENTICATED_USER_ID:
+        logger.warning(
+            "Unauthenticated request trusted for user_id=%r on %s %s (VELA_ALLOW_UNAUTHENTICATED_USER_ID)",
+            supplied,
+            request.method,
+            request.path,
+        )
+        return supplied
+    raise UnauthorizedError(MISSING_HEADER, code="missing_token")
+
+
+def resolve_email(request: Request) -> str:
+    """The caller's email: the ID token's claim, or Cognito GetUser for an access token."""
+    identity = current_identity(request)
+    if identity.email:
+        return identity.email
+    if identity.token_use == "access":
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from vela.aws import client
+
+        try:
+            response = client("cognito-idp").get_user(AccessToken=identity.token)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in {"NotAuthorizedException", "UserNotFoundException"}:
+                raise UnauthorizedError("Unauthorized", code="invalid_token") from exc
+            raise UpstreamError(f"Cognito GetUser failed: {code}", code="cognito_error") from exc
+        except BotoCoreError as exc:
+            raise UpstreamError("Cognito GetUser failed", code="cognito_error") from exc
+        for attribute in response.get("UserAttributes", []):
+            if attribute.get("Name") == "email" and attribute.get("Value"):
+                return str(attribute["Value"])
+    raise UnauthorizedError("Unauthorized: no email for this user", code="no_email")
