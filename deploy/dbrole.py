@@ -66,9 +66,12 @@ def plan(db: Database, role: str, principal_arn: str) -> RolePlan:
             f"{iam_grant_statement(role, principal_arn)} (DSQL-only syntax; this server has no DSQL `sys` catalog)"
         )
         return result
-    mapped = db.fetch_one(
-        "SELECT 1 FROM sys.iam_pg_role_mappings WHERE pg_role_name = %s AND arn = %s", (role, principal_arn)
-    )
+    try:
+        mapped = db.fetch_one(
+            "SELECT 1 FROM sys.iam_pg_role_mappings WHERE pg_role_name = %s AND arn = %s", (role, principal_arn)
+        )
+    except Exception:  # the catalog's shape is DSQL's to change: then just grant (apply tolerates "already")
+        mapped = None
     if mapped is None:
         result.statements.append(iam_grant_statement(role, principal_arn))
     return result
@@ -78,7 +81,13 @@ def apply(db: Database, role: str, principal_arn: str, say: Callable[[str], None
     result = plan(db, role, principal_arn)
     for statement in result.statements:
         say(f"sql: {statement}")
-        db.execute(statement)  # one statement per transaction: DSQL rejects mixed DDL transactions
+        try:
+            db.execute(statement)  # one statement per transaction: DSQL rejects mixed DDL transactions
+        except Exception as exc:
+            if statement.startswith("AWS IAM GRANT") and "already" in str(exc).lower():
+                say("  (the IAM role was already linked)")
+                continue
+            raise
     for note in result.skipped:
         say(f"skipped: {note}")
     return result

@@ -21,8 +21,8 @@ ROLE = "vela_app_test"
 class FakeDsql:
     """Answers the catalog questions as DSQL would; records what would be executed."""
 
-    def __init__(self, *, role_exists: bool, mapped: bool) -> None:
-        self.role_exists, self.mapped, self.executed = role_exists, mapped, []
+    def __init__(self, *, role_exists: bool, mapped: bool | None, grant_error: str = "") -> None:
+        self.role_exists, self.mapped, self.grant_error, self.executed = role_exists, mapped, grant_error, []
 
     def fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
         if "pg_roles" in sql:
@@ -30,10 +30,14 @@ class FakeDsql:
         if "pg_namespace" in sql:
             return (1,)
         if "iam_pg_role_mappings" in sql:
+            if self.mapped is None:
+                raise RuntimeError('column "pg_role_name" does not exist')
             return (1,) if self.mapped else None
         raise AssertionError(sql)
 
     def execute(self, sql: str) -> None:
+        if sql.startswith("AWS IAM GRANT") and self.grant_error:
+            raise RuntimeError(self.grant_error)
         self.executed.append(sql)
 
 
@@ -56,6 +60,23 @@ def test_dsql_plan_rerun_skips_what_exists() -> None:
     dbrole.apply(fake, "vela_app", ARN, lambda _: None)
 
     assert not [s for s in fake.executed if s.startswith(("CREATE ROLE", "AWS IAM GRANT"))]
+
+
+def test_unreadable_mapping_catalog_still_grants_and_tolerates_an_existing_link() -> None:
+    said: list[str] = []
+    fake = FakeDsql(role_exists=True, mapped=None, grant_error="IAM role is already granted to vela_app")
+
+    dbrole.apply(fake, "vela_app", ARN, said.append)
+
+    assert f"sql: AWS IAM GRANT vela_app TO '{ARN}'" in said
+    assert "  (the IAM role was already linked)" in said
+
+
+def test_other_grant_failures_are_raised() -> None:
+    fake = FakeDsql(role_exists=True, mapped=False, grant_error="permission denied")
+
+    with pytest.raises(RuntimeError, match="permission denied"):
+        dbrole.apply(fake, "vela_app", ARN, lambda _: None)
 
 
 @pytest.mark.parametrize(
