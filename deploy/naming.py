@@ -7,6 +7,7 @@ interrupted provisioning run never leaves something teardown cannot find.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 
 PROJECT = "vela-api"
@@ -64,5 +65,6 @@ class Stage:
         return tags.get(TAG_STAGE) == self.name and tags.get(TAG_MANAGED_BY) == MANAGED_BY
 
     def client_token(self, what: str) -> str:
-        """Idempotency token: the same stage and account always ask for the same resource."""
-        return f"{PROJECT}-{self.name}-{what}-{self.account}"[:64]
+        """Idempotency token for one call, reused by botocore's own retries of it. Fresh per run: a
+        fixed token would replay a cluster deleted minutes ago; reruns find existing ones by tag instead."""
+        return f"{PROJECT}-{self.name}-{what}-{uuid.uuid4().hex}"[:64]

@@ -235,3 +235,15 @@ def test_a_given_network_that_does_not_exist_is_named(aws_endpoint: str, setting
         provision(settings_file)
 
     assert not client("dsql", aws_endpoint).list_clusters()["clusters"]
+
+
+def test_provision_after_teardown_gets_a_new_active_cluster(aws_endpoint: str, settings_file: Path) -> None:
+    provision(settings_file)
+    first = json.loads(settings_file.read_text())["dev"]["aws_environment_variables"]["AURORA_DB_CLUSTER_ARN"]
+    run("teardown_stage", settings_file, "--yes", "--eni-wait", "0")
+
+    provision(settings_file)
+
+    second = json.loads(settings_file.read_text())["dev"]["aws_environment_variables"]["AURORA_DB_CLUSTER_ARN"]
+    assert second != first
+    assert client("dsql", aws_endpoint).get_cluster(identifier=second.split("/")[-1])["status"] == "ACTIVE"
