@@ -3,7 +3,7 @@ two AZs, a security group (no ingress), a route table and gateway endpoints for 
 
 Everything is tagged at creation (TagSpecifications), so an interrupted run leaves nothing untagged.
 Outbound internet (Cognito, the LLM/TTS upstreams, DSQL's public endpoint) needs a NAT gateway or
-interface endpoints; pass `--subnet-ids`/`--security-group-ids` of a network that has them (docs/deploy.md).
+interface endpoints; put the `vpc_config` of a network that has them into the stage (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ def ensure_network(ec2: Any, stage: Stage, say: Say) -> dict[str, list[str]]:
         with aws_call("ec2:DescribeAvailabilityZones", "ec2", region):
             zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
         if len(zones) < 2:
-            raise CommandError(f"region {region} has fewer than two availability zones; pass --subnet-ids")
+            raise CommandError(
+                f"region {region} has fewer than two availability zones; set the stage's vpc_config to your own subnets"
+            )
         existing = {s["CidrBlock"] for s in ec2.describe_subnets(SubnetIds=subnets)["Subnets"]} if subnets else set()
         for zone, cidr in zip(zones, SUBNET_CIDRS, strict=False):
             if cidr in existing:
