@@ -147,3 +147,50 @@ def dynamodb(settings: Any) -> Iterator[Any]:
             ddb.create_table(**spec.create_table_kwargs(settings.DYNAMODB_TABLES[spec.logical]))
         yield ddb
     reset_clients()
+
+
+# --- AWS over real HTTP: a moto server (ThreadedMotoServer) in this process -------------------
+@pytest.fixture(scope="session")
+def _moto_server_url() -> Iterator[str]:
+    import logging
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def moto_server(_moto_server_url: str, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A moto server over HTTP, wiped for this test; every `vela.aws` client (and botocore via
+    AWS_ENDPOINT_URL) goes there. Yields the endpoint URL. No tables: see `dynamodb_http`."""
+    import requests
+
+    from vela.aws import reset_clients
+
+    requests.post(f"{_moto_server_url}/moto-api/reset", timeout=10).raise_for_status()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", _moto_server_url)
+    settings.AWS_ENDPOINT_URL = _moto_server_url
+    settings.DDB_ENDPOINT = _moto_server_url
+    reset_clients()
+    yield _moto_server_url
+    reset_clients()
+
+
+@pytest.fixture
+def dynamodb_http(moto_server: str, settings: Any) -> Any:
+    """Every table of vela.dynamodb_schema on the moto server; yields a low-level client."""
+    from vela.aws import dynamodb_client
+    from vela.dynamodb_admin import tables_create
+    from vela.dynamodb_schema import table_names
+
+    ddb = dynamodb_client()
+    tables_create(ddb, table_names(settings.DYNAMODB_TABLES))
+    return ddb

@@ -1,0 +1,120 @@
+"""Game sessions and daily progress in DynamoDB; every counter changes atomically (CONTRACT §2.3)."""
+
+from __future__ import annotations
+
+import math
+
+from progress.records import DailyProgress, GameProgressDelta, GameSession
+from vela.dynamodb import ConditionFailed, DynamoTable
+from vela.dynamodb_codec import from_item, to_av, to_item
+
+MIGRATION_ATTEMPTS = 8
+
+
+def js_round(value: float) -> int:
+    """JavaScript Math.round (half toward +infinity), not Python's banker's rounding."""
+    return math.floor(value + 0.5)
+
+
+class GameSessionRepository:
+    """Key: `user_id` (S) + `session_id` (S)."""
+
+    def __init__(self, table: DynamoTable | None = None) -> None:
+        self._table = table or DynamoTable("game_sessions")
+
+    def add(self, session: GameSession) -> None:
+        self._table.call("put_item", Item=to_item(session.to_dict()))
+
+    def list_for_user(self, *, user_id: str) -> list[GameSession]:
+        sessions: list[GameSession] = []
+        kwargs: dict[str, object] = {
+            "KeyConditionExpression": "user_id = :u",
+            "ExpressionAttributeValues": {":u": {"S": user_id}},
+        }
+        while True:
+            page = self._table.call("query", **kwargs)
+            sessions.extend(GameSession.from_dict(from_item(item)) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return sessions
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+class DailyProgressRepository:
+    """Key: `user_id` (S) + `date` (S)."""
+
+    def __init__(self, table: DynamoTable | None = None) -> None:
+        self._table = table or DynamoTable("daily_progress")
+
+    def get(self, *, user_id: str, date: str) -> DailyProgress | None:
+        item = self._table.call("get_item", Key=self._key(user_id, date), ConsistentRead=True).get("Item")
+        return DailyProgress.from_dict(from_item(item)) if item else None
+
+    def add_game(self, *, user_id: str, date: str, delta: GameProgressDelta) -> DailyProgress:
+        """Add one game to the day with a single atomic ADD, then settle `accuracy_percentage`.
+
+        The ADD is conditional on the row carrying `accuracy_sum` (or not existing yet); a row written
+        by the original API is first given its sum (accuracy_percentage x games_played), once.
+        """
+        for _ in range(MIGRATION_ATTEMPTS):
+            try:
+                response = self._table.call(
+                    "update_item",
+                    Key=self._key(user_id, date),
+                    UpdateExpression="ADD vocabulary_studied :v, sentences_completed :s, time_spent_minutes :t, "
+                    "experience_gained :x, games_played :one, accuracy_sum :a",
+                    ConditionExpression="attribute_exists(accuracy_sum) OR attribute_not_exists(games_played)",
+                    ExpressionAttributeValues={
+                        ":v": to_av(delta.vocabulary_studied),
+                        ":s": to_av(delta.sentences_completed),
+                        ":t": to_av(delta.time_spent_minutes),
+                        ":x": to_av(delta.experience_gained),
+                        ":one": {"N": "1"},
+                        ":a": to_av(delta.accuracy),
+                    },
+                    ReturnValues="ALL_NEW",
+                )
+                break
+            except ConditionFailed:
+                self._give_legacy_row_its_sum(user_id, date)
+        else:  # pragma: no cover - needs a row that keeps changing shape under us
+            raise ConditionFailed(f"daily progress {user_id}/{date} kept changing during migration")
+        totals = DailyProgress.from_dict(from_item(response["Attributes"]))
+        percentage = js_round(totals.accuracy_sum / totals.games_played) if totals.games_played else 0
+        try:
+            # Only while no later game has been added: that game's writer settles the value itself.
+            self._table.call(
+                "update_item",
+                Key=self._key(user_id, date),
+                UpdateExpression="SET accuracy_percentage = :p",
+                ConditionExpression="games_played = :gp",
+                ExpressionAttributeValues={":p": {"N": str(percentage)}, ":gp": to_av(totals.games_played)},
+            )
+        except ConditionFailed:
+            pass
+        return DailyProgress(**{**_fields(totals), "accuracy_percentage": percentage})
+
+    def _give_legacy_row_its_sum(self, user_id: str, date: str) -> None:
+        row = self.get(user_id=user_id, date=date)
+        if row is None or row.accuracy_sum is not None:
+            return
+        try:
+            self._table.call(
+                "update_item",
+                Key=self._key(user_id, date),
+                UpdateExpression="SET accuracy_sum = :sum",
+                ConditionExpression="attribute_not_exists(accuracy_sum) AND games_played = :gp",
+                ExpressionAttributeValues={
+                    ":sum": to_av((row.accuracy_percentage or 0) * row.games_played),
+                    ":gp": to_av(row.games_played),
+                },
+            )
+        except ConditionFailed:
+            pass  # changed meanwhile: the caller retries
+
+    @staticmethod
+    def _key(user_id: str, date: str) -> dict[str, dict[str, str]]:
+        return {"user_id": {"S": user_id}, "date": {"S": date}}
+
+
+def _fields(progress: DailyProgress) -> dict[str, object]:
+    return {name: getattr(progress, name) for name in DailyProgress.__slots__}  # type: ignore[attr-defined]
