@@ -27,7 +27,5 @@ class ProfileSerializer(serializers.Serializer):
     last_activity = serializers.CharField(required=False)
 
     def to_representation(self, instance: Profile) -> dict[str, Any]:
-        item = instance.to_dict()
-        data = super().to_representation(item)
-        data.update({k: v for k, v in item.items() if k not in data})
-        return data
+        # Verbatim: the declared fields document the schema; DRF would turn absent nullable fields into nulls.
+        return instance.to_dict()

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "vela.middleware.JsonErrorMiddleware",
+    # 403 for disallowed origins, 204 preflights, allow headers on every response (reference §3.1).
+    "vela.cors.CorsPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,7 +138,7 @@ APP_NAME = env.str("APP_NAME", default="Vela Japanese Learning App")
 VELA_ALLOW_UNAUTHENTICATED_USER_ID = env.bool("VELA_ALLOW_UNAUTHENTICATED_USER_ID", default=False)
 AUTH_AUTO_CONFIRM_ENABLED = env.bool("AUTH_AUTO_CONFIRM_ENABLED", default=False)
 
-# --- CORS (django-cors-headers; the 403 for disallowed origins is vela.middleware) ----------
+# --- CORS (django-cors-headers; the 403 for disallowed origins and 204 preflights: vela.cors) ---
 CORS_ALLOWED_ORIGINS = [o.strip() for o in env.list("CORS_ALLOWED_ORIGINS", default=[]) if o.strip()]
 CORS_ALLOW_CREDENTIALS = True
 CORS_ALLOW_HEADERS = ["authorization", "x-client-info", "apikey", "content-type"]
