@@ -24,8 +24,12 @@ class _ContentRepository:
         page = self._table.call("scan", Limit=limit)
         return [self.record.from_dict(from_item(item)) for item in page.get("Items", [])]
 
-    def exists(self, *, item_id: str) -> bool:
-        return "Item" in self._table.call("get_item", Key={"id": {"S": item_id}}, ProjectionExpression="id")
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 100):
+            keys = [{"id": {"S": item_id}} for item_id in ids[start : start + 100]]
+            found.update(item["id"]["S"] for item in self._table.batch_get_keys(keys, projection="id"))
+        return found
 
     def put_many(self, records: Iterable[Any]) -> int:
         """Write records with BatchWriteItem (25 per call), retrying unprocessed items with back-off."""

@@ -53,7 +53,8 @@ def demo_data_seed(
         ("sentences", data.get("sentences", []), sentence_repo or SentenceRepository(), SentenceItem),
     )
     for name, items, repo, record in plan:
-        missing = [record.from_dict(item) for item in items if not repo.exists(item_id=item["id"])]
+        present = repo.existing_ids(list(dict.fromkeys(item["id"] for item in items)))
+        missing = [record.from_dict(item) for item in items if item["id"] not in present]
         repo.put_many(missing)
         results.append(SeedResult(table=name, written=len(missing), skipped=len(items) - len(missing)))
         progress(f"{name}: {len(missing)} written, {len(items) - len(missing)} already present")

@@ -59,6 +59,18 @@ class DynamoTable:
         response = self._call("batch_write_item", {"RequestItems": {self.name: requests}})
         return list((response.get("UnprocessedItems") or {}).get(self.name, []))
 
+    def batch_get_keys(self, keys: list[dict[str, Any]], *, projection: str) -> list[dict[str, Any]]:
+        """BatchGetItem (at most 100 keys) on this table, retrying unprocessed keys; returns the items found."""
+        found: list[dict[str, Any]] = []
+        request: dict[str, Any] = {self.name: {"Keys": keys, "ProjectionExpression": projection}}
+        for _ in range(6):
+            response = self._call("batch_get_item", {"RequestItems": request})
+            found.extend(response.get("Responses", {}).get(self.name, []))
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                return found
+        raise UpstreamError("DynamoDB kept keys unprocessed.", code="dynamodb_throttled")
+
     def _call(self, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         client = self._client or dynamodb_client()
         try:
