@@ -151,7 +151,7 @@ def dynamodb(settings: Any) -> Iterator[Any]:
 
 # --- AWS over real HTTP: a moto server (ThreadedMotoServer) in this process -------------------
 @pytest.fixture(scope="session")
-def _moto_server_url() -> Iterator[str]:
+def moto_server_url() -> Iterator[str]:
     import logging
     import socket
 
@@ -168,19 +168,19 @@ def _moto_server_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def moto_server(_moto_server_url: str, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def moto_server(moto_server_url: str, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A moto server over HTTP, wiped for this test; every `vela.aws` client (and botocore via
     AWS_ENDPOINT_URL) goes there. Yields the endpoint URL. No tables: see `dynamodb_http`."""
     import requests
 
     from vela.aws import reset_clients
 
-    requests.post(f"{_moto_server_url}/moto-api/reset", timeout=10).raise_for_status()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", _moto_server_url)
-    settings.AWS_ENDPOINT_URL = _moto_server_url
-    settings.DDB_ENDPOINT = _moto_server_url
+    requests.post(f"{moto_server_url}/moto-api/reset", timeout=10).raise_for_status()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server_url)
+    settings.AWS_ENDPOINT_URL = moto_server_url
+    settings.DDB_ENDPOINT = moto_server_url
     reset_clients()
-    yield _moto_server_url
+    yield moto_server_url
     reset_clients()
 
 

@@ -40,9 +40,7 @@ def call(client, method, path, body, headers):
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES, ids=ROUTE_IDS)
-@pytest.mark.parametrize(
-    "header", [None, "Basic dXNlcjpwdw==", "bearer x", "Bearer "], ids=["none", "basic", "lower", "empty"]
-)
+@pytest.mark.parametrize("header", [None, "bearer x"], ids=["none", "lowercase-scheme"])
 def test_missing_or_malformed_header_is_401(client, dynamodb, cognito, method, path, body, header):
     headers = {"Authorization": header} if header else {}
 

@@ -57,7 +57,10 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 USE_I18N = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-TEMPLATES: list[dict[str, object]] = []
+# Only drf-spectacular's docs page (/api/docs) renders a template.
+TEMPLATES: list[dict[str, object]] = [
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 # --- AWS ------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Games content over HTTP (reference §5.4): public, items verbatim, bounded `limit`."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -11,7 +13,7 @@ VOCABULARY, SENTENCES = "/api/games/vocabulary", "/api/games/sentences"
 
 @pytest.fixture
 def seeded(dynamodb):
-    call_command("seed_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo_data", stdout=io.StringIO())
     return demo_data()
 
 
