@@ -50,7 +50,8 @@ def number_problem(value: int | float | Decimal) -> str | None:
     magnitude = abs(number)
     if magnitude and not (MIN_MAGNITUDE <= magnitude < MAX_MAGNITUDE):
         return "is out of the storable range"
-    if len(number.normalize().as_tuple().digits) > 38:
+    # Count significant digits exactly (normalize() would round to the context's 28 digits).
+    if len("".join(map(str, number.as_tuple().digits)).strip("0")) > 38:
         return "has more than 38 significant digits"
     return None
 
