@@ -80,6 +80,9 @@ class DailyProgressRepository:
             raise ConditionFailed(f"daily progress {user_id}/{date} kept changing during migration")
         totals = DailyProgress.from_dict(from_item(response["Attributes"]))
         percentage = js_round(totals.accuracy_sum / totals.games_played) if totals.games_played else 0
+        if "accuracy_percentage" in response["Attributes"] and totals.accuracy_percentage == percentage:
+            # Already right for these totals (a running average rarely moves by a whole point): no write.
+            return totals
         try:
             # Only while no later game has been added: that game's writer settles the value itself.
             self._table.call(

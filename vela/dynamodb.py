@@ -72,7 +72,7 @@ class DynamoTable:
         raise UpstreamError("DynamoDB kept keys unprocessed.", code="dynamodb_throttled")
 
     def _call(self, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-        client = self._client or dynamodb_client()
+        client = self._client or dynamodb_client(validate=False)
         try:
             return getattr(client, operation)(**kwargs)
         except ClientError as exc:
