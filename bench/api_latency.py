@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from local_aws import point_aws_at, setup_cognito, start_moto  # noqa: E402
+from local_aws import free_port, point_aws_at, setup_cognito, start_moto  # noqa: E402
 
 HOST = "abc123.execute-api.us-east-1.amazonaws.com"
 CLIENTS = 8
@@ -124,6 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=400, help="interleaved rounds for the latency part")
     parser.add_argument("--requests", type=int, default=150, help="requests per client for the CPU part")
+    parser.add_argument("--no-keepalive-reference", action="store_true", help="skip the keep-alive reference run")
     args = parser.parse_args()
 
     server, cognito, endpoint = prepare_environment()
@@ -197,8 +198,65 @@ def main() -> None:
     # --- 2. CPU per request under 8 concurrent clients --------------------------------------
     print(
         f"2. app CPU per request (thread_time of the calling thread), {CLIENTS} concurrent clients x "
-        f"{args.requests} requests"
+        f"{args.requests} requests; DynamoDB = the ThreadedMotoServer (werkzeug closes every connection)"
     )
+    cpu_per_request(invoke, tokens, args.requests)
+    if not args.no_keepalive_reference:
+        keepalive_reference(invoke, tokens, args.requests)
+    server.stop()
+
+
+def keepalive_reference(invoke: Any, tokens: list[str], requests: int) -> None:
+    """Part 2 again with DynamoDB behind a keep-alive server (moto's app under gunicorn gthread), to show
+    how much of the CPU above is TCP connect/teardown forced by werkzeug's `Connection: close`."""
+    import urllib.request
+
+    from django.core.management import call_command
+
+    from vela.aws import reset_clients
+
+    port = free_port()
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "-k",
+            "gthread",
+            "--threads",
+            "16",
+            "--keep-alive",
+            "30",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--pythonpath",
+            "scripts",
+            "moto_keepalive_app:app",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)  # noqa: S310 - local URL
+                break
+            except OSError:
+                time.sleep(0.1)
+        point_aws_at(endpoint)
+        reset_clients()
+        call_command("dynamodb_tables", "create", stdout=io.StringIO())
+        print("   reference, DynamoDB behind a keep-alive server (moto's app under gunicorn gthread):")
+        cpu_per_request(invoke, tokens, requests)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def cpu_per_request(invoke: Any, tokens: list[str], requests: int) -> None:
     start = threading.Barrier(CLIENTS)
     for label, method, path, body in (
         ("GET /api/profiles", "GET", "/api/profiles", None),
@@ -215,7 +273,7 @@ def main() -> None:
         def client(events: list[dict[str, Any]], cpu: list[float] = cpu, start: threading.Barrier = start) -> None:
             mine = []
             start.wait()
-            for i in range(args.requests):
+            for i in range(requests):
                 event = events[i % len(events)]
                 c0 = time.thread_time()
                 response = invoke(event)
@@ -236,7 +294,6 @@ def main() -> None:
             f"   {label:34} mean {mean:.3f} ms  median {median:.3f} ms  target <= {target} ms  "
             f"{'OK' if mean <= target else 'MISSED'}   ({len(cpu) / wall:.0f} req/s wall, moto included)"
         )
-    server.stop()
 
 
 if __name__ == "__main__":

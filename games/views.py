@@ -18,6 +18,7 @@ from games.services import (
     vocabulary_list,
 )
 from vela.fields import JsParseIntField
+from vela.negotiation import JsonOnlyNegotiation
 from vela.openapi import PUBLIC_ERRORS, error_responses
 
 LIMIT_HELP = (
@@ -73,6 +74,7 @@ class GameVocabularyListView(APIView):
     """Items are returned exactly as stored (any extra attributes included)."""
 
     authentication_classes = ()
+    content_negotiation_class = JsonOnlyNegotiation
     InputSerializer = limit_input(DEFAULT_VOCABULARY_LIMIT)
 
     @extend_schema(
@@ -95,6 +97,7 @@ class GameSentenceListView(APIView):
     """Items are returned exactly as stored (any extra attributes included)."""
 
     authentication_classes = ()
+    content_negotiation_class = JsonOnlyNegotiation
     InputSerializer = limit_input(DEFAULT_SENTENCE_LIMIT)
 
     @extend_schema(

@@ -12,15 +12,20 @@ from profiles.serializers import ProfileSerializer
 from profiles.services import profile_create, profile_get_or_create, profile_update
 from vela.fields import JsonObjectField, StrictCharField
 from vela.identity import resolve_user_id
+from vela.negotiation import JsonOnlyNegotiation
 from vela.openapi import USER_ERRORS, error_responses
 from vela.permissions import CallerIdentified
 
+# One instance for every response: its to_representation is stateless, and building a serializer
+# per request (DRF deep-copies its fields) is measurable on this hot path.
+PROFILE_OUTPUT = ProfileSerializer()
 USER_ID_HELP = "Optional; must equal the token's `sub` (else 403). Absent: the token's `sub`."
 TEXT_MAX = 2048
 
 
 class ProfileDetailView(APIView):
     permission_classes = (CallerIdentified,)
+    content_negotiation_class = JsonOnlyNegotiation
 
     @extend_schema_serializer(component_name="ProfileQuery")
     class InputSerializer(serializers.Serializer):
@@ -40,11 +45,12 @@ class ProfileDetailView(APIView):
         payload.is_valid(raise_exception=True)
         user_id = resolve_user_id(request, payload.validated_data.get("user_id"))
         profile = profile_get_or_create(user_id=user_id)
-        return Response({"profile": ProfileSerializer(profile).data}, status=status.HTTP_200_OK)
+        return Response({"profile": PROFILE_OUTPUT.to_representation(profile)}, status=status.HTTP_200_OK)
 
 
 class ProfileUpdateView(APIView):
     permission_classes = (CallerIdentified,)
+    content_negotiation_class = JsonOnlyNegotiation
 
     @extend_schema_serializer(component_name="ProfileUpdateInput")
     class InputSerializer(serializers.Serializer):
@@ -72,11 +78,14 @@ class ProfileUpdateView(APIView):
         changes = dict(payload.validated_data)
         user_id = resolve_user_id(request, changes.pop("user_id", None))
         profile = profile_update(user_id=user_id, changes=changes)
-        return Response({"success": True, "profile": ProfileSerializer(profile).data}, status=status.HTTP_200_OK)
+        return Response(
+            {"success": True, "profile": PROFILE_OUTPUT.to_representation(profile)}, status=status.HTTP_200_OK
+        )
 
 
 class ProfileCreateView(APIView):
     permission_classes = (CallerIdentified,)
+    content_negotiation_class = JsonOnlyNegotiation
 
     @extend_schema_serializer(component_name="ProfileCreateInput")
     class InputSerializer(serializers.Serializer):

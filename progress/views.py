@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from progress.services import progress_analytics, progress_record_game_session
 from vela.fields import NumberField, StrictCharField, StrictNumberField
 from vela.identity import resolve_user_id
+from vela.negotiation import JsonOnlyNegotiation
 from vela.openapi import USER_ERRORS, error_responses
 from vela.permissions import CallerIdentified
 
@@ -43,6 +44,7 @@ class AnalyticsOutputSerializer(serializers.Serializer):
 
 class ProgressAnalyticsView(APIView):
     permission_classes = (CallerIdentified,)
+    content_negotiation_class = JsonOnlyNegotiation
 
     @extend_schema_serializer(component_name="AnalyticsQuery")
     class InputSerializer(serializers.Serializer):
@@ -68,6 +70,7 @@ def _game_number() -> StrictNumberField:
 
 class GameSessionRecordView(APIView):
     permission_classes = (CallerIdentified,)
+    content_negotiation_class = JsonOnlyNegotiation
 
     @extend_schema_serializer(component_name="GameSessionInput")
     class InputSerializer(serializers.Serializer):

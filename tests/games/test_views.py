@@ -103,3 +103,10 @@ def test_post_is_not_allowed(client, dynamodb):
 
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_json_whatever_accept_says(client, dynamodb):
+    response = client.get(VOCABULARY, headers={"Accept": "text/html"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
