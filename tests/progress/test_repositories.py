@@ -1,7 +1,9 @@
 """Daily-progress repository against in-process moto: atomic adds and the legacy-row migration."""
 
-from progress.records import GameProgressDelta
-from progress.repositories import DailyProgressRepository, GameSessionRepository, js_round
+import pytest
+
+from progress.records import DailyProgress, GameProgressDelta
+from progress.repositories import DailyProgressRepository, GameSessionRepository, _last_seen, js_round
 from progress.services import game_delta, new_session_id
 from tests.dynamo_helpers import get, put
 
@@ -90,3 +92,64 @@ def test_sessions_are_listed_per_user(dynamodb):
         repo.add(GameSession(user, f"s{i}", "vocabulary", 1, 2, 3, 1, 5, "2026-01-01T00:00:00.000Z"))
 
     assert sorted(s.session_id for s in repo.list_for_user(user_id="u")) == ["s0", "s1"]
+
+
+class CountingClient:
+    def __init__(self, client):
+        self.client, self.calls = client, []
+
+    def __getattr__(self, name):
+        def call(**kwargs):
+            self.calls.append(name)
+            return getattr(self.client, name)(**kwargs)
+
+        return call
+
+
+@pytest.fixture
+def counted(dynamodb):
+    from vela.dynamodb import DynamoTable
+
+    client = CountingClient(dynamodb)
+    return client, DailyProgressRepository(DynamoTable("daily_progress", client=client))
+
+
+def test_known_rows_take_one_write_per_game(counted, dynamodb):
+    client, repo = counted
+
+    repo.add_game(user_id="u", date=DAY, delta=delta(100.0))
+    repo.add_game(user_id="u", date=DAY, delta=delta(50.0))
+    day = repo.add_game(user_id="u", date=DAY, delta=delta(0.0))
+
+    assert client.calls == ["put_item", "update_item", "update_item"]
+    assert (day.games_played, day.accuracy_percentage, day.experience_gained) == (3, 50, 30)
+    assert get(dynamodb, "daily_progress", user_id="u", date=DAY)["accuracy_percentage"] == 50
+
+
+def test_a_stale_view_of_the_row_falls_back_without_losing_the_other_write(counted, dynamodb):
+    _client, repo = counted
+    repo.add_game(user_id="u", date=DAY, delta=delta(100.0))
+    DailyProgressRepository().add_game(user_id="u", date=DAY, delta=delta(0.0))  # "another process"
+    # As another process left it: this process saw only the first game.
+    _last_seen[("u", DAY)] = DailyProgress(user_id="u", date=DAY, games_played=1, accuracy_sum=100.0)
+
+    day = repo.add_game(user_id="u", date=DAY, delta=delta(50.0))
+
+    assert (day.games_played, day.accuracy_percentage) == (3, 50)
+    row = get(dynamodb, "daily_progress", user_id="u", date=DAY)
+    assert (row["games_played"], row["accuracy_sum"], row["accuracy_percentage"], row["experience_gained"]) == (
+        3,
+        150,
+        50,
+        30,
+    )
+
+
+def test_first_game_on_a_legacy_row_uses_the_migration_path(counted, dynamodb):
+    client, repo = counted
+    put(dynamodb, "daily_progress", {"user_id": "u", "date": DAY, "games_played": 2, "accuracy_percentage": 80})
+
+    day = repo.add_game(user_id="u", date=DAY, delta=delta(70.0))
+
+    assert (day.games_played, day.accuracy_percentage, day.accuracy_sum) == (3, 77, 230)
+    assert client.calls[0] == "put_item"  # the create attempt fails on the existing row
