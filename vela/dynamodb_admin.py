@@ -11,7 +11,6 @@ from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
 
-from vela.dynamodb import table_missing_error
 from vela.dynamodb_schema import SPECS, TableSpec
 
 Report = Callable[[str], None]
@@ -117,13 +116,3 @@ def describe(client: Any, spec: TableSpec, name: str) -> TableState:
 
 def tables_describe(client: Any, names: dict[str, str], *, only: Iterable[str] | None = None) -> list[TableState]:
     return [describe(client, spec, names[spec.logical]) for spec in _specs(only)]
-
-
-def require_table(client: Any, name: str) -> None:
-    """Raise the API's clear 500 error when a table is missing."""
-    try:
-        client.describe_table(TableName=name)
-    except ClientError as exc:
-        if _code(exc) == "ResourceNotFoundException":
-            raise table_missing_error(name) from exc
-        raise

@@ -88,7 +88,7 @@ class JsonObjectField(serializers.Field):
         return value
 
 
-_PARSE_INT = re.compile(r"^[\s\ufeff]*([+-]?)(0[xX][0-9a-fA-F]+|\d+)")
+_PARSE_INT = re.compile(r"^[\s\ufeff]*([+-]?)(0[xX][0-9a-fA-F]+|[0-9]+)")
 
 
 def parse_int_like_js(text: str) -> int | None:

@@ -54,7 +54,9 @@ def test_limit_is_parsed_like_parseint(client, seeded, raw, count):
     assert len(response.json()["vocabulary"]) == count
 
 
-@pytest.mark.parametrize("raw", ["abc", "0", "-1", "101", "99999999999999999999999", "NaN", "\u4e09", "-0x5"])
+@pytest.mark.parametrize(
+    "raw", ["abc", "0", "-1", "101", "99999999999999999999999", "NaN", "\u4e09", "-0x5", "\u0663", "\uff13"]
+)
 def test_nonsense_limit_is_400(client, seeded, raw):
     response = client.get(SENTENCES, {"limit": raw})
 

@@ -232,3 +232,16 @@ def test_analytics_of_another_user_is_403(client, dynamodb, auth_header):
     response = client.get(ANALYTICS, {"user_id": "user-2"}, headers=auth_header("user-1"))
 
     assert response.status_code == 403
+
+
+def test_unicode_game_type_is_stored_verbatim(client, dynamodb, auth_header):
+    response = post(client, {**GAME, "game_type": "語彙🎮"}, auth_header("user-1"))
+
+    assert response.status_code == 200
+    assert scan(dynamodb, "game_sessions")[0]["game_type"] == "語彙🎮"
+
+
+def test_unicode_user_id_of_someone_else_is_403(client, dynamodb, auth_header):
+    response = client.get(ANALYTICS, {"user_id": "ユーザー🙂"}, headers=auth_header("user-1"))
+
+    assert response.status_code == 403
