@@ -11,6 +11,8 @@ from typing import Any
 
 import boto3
 import botocore
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 from django.conf import settings
 
@@ -33,6 +35,20 @@ CLIENT_CONFIG = Config(
 UNVALIDATED_CLIENT_CONFIG = CLIENT_CONFIG.merge(Config(parameter_validation=False))
 
 
+# Parsed service models never change: one loader for every session this process creates, so
+# re-creating clients (tests, endpoint switches) doesn't re-read and re-parse the JSON models.
+_loader = botocore.loaders.create_loader()
+
+
+def _session() -> boto3.session.Session:
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _loader)
+    session = boto3.session.Session(botocore_session=core)
+    paths = _loader.search_paths  # boto3 appends its data directory on every session
+    paths[:] = list(dict.fromkeys(paths))
+    return session
+
+
 def client(service: str, *, region: str | None = None, endpoint_url: str | None = None, validate: bool = True) -> Any:
     region = region or settings.AWS_REGION
     key = (service, region, endpoint_url, validate)
@@ -41,7 +57,7 @@ def client(service: str, *, region: str | None = None, endpoint_url: str | None 
         with _lock:  # boto3's default session is not thread-safe while creating clients
             found = _clients.get(key)
             if found is None:
-                found = boto3.session.Session().client(
+                found = _session().client(
                     service,
                     region_name=region,
                     endpoint_url=endpoint_url,
@@ -62,9 +78,7 @@ def dynamodb_resource() -> Any:
         with _lock:
             found = _resources.get(key)
             if found is None:
-                found = boto3.session.Session().resource(
-                    "dynamodb", region_name=key[0], endpoint_url=key[1], config=CLIENT_CONFIG
-                )
+                found = _session().resource("dynamodb", region_name=key[0], endpoint_url=key[1], config=CLIENT_CONFIG)
                 _resources[key] = found
     return found
 
