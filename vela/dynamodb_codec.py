@@ -65,7 +65,9 @@ def value_problem(value: Any, depth: int = 0) -> str | None:
     if isinstance(value, int | float | Decimal):
         return number_problem(value)
     if isinstance(value, Mapping):
-        for item in value.values():
+        for key, item in value.items():
+            if key == "":
+                return "has an empty key"  # DynamoDB attribute names (map keys too) need a character
             if problem := value_problem(item, depth + 1):
                 return problem
         return None

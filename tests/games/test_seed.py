@@ -3,6 +3,7 @@
 import io
 import re
 
+import pytest
 from django.core.management import call_command
 
 from games.services import demo_data
@@ -37,3 +38,10 @@ def test_seed_is_idempotent(dynamodb):
     assert f"sentences: 0 written, {len(data['sentences'])} already present" in second.getvalue()
     assert len(scan(dynamodb, "vocabulary")) == len(data["vocabulary"])
     assert len(scan(dynamodb, "sentences")) == len(data["sentences"])
+
+
+def test_seed_without_tables_is_a_clear_command_error(moto_server):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="vela-vocabulary' does not exist"):
+        call_command("seed_demo_data", stdout=io.StringIO())

@@ -18,7 +18,7 @@ from vela.dynamodb_codec import MISSING, from_av, number_problem, to_av, to_item
         True,
         False,
         [1, "a", None, [2.25]],
-        {"a": {"b": [True, {"c": 1.5}]}, "": "empty key"},
+        {"a": {"b": [True, {"c": 1.5}]}, "key": "value"},
     ],
 )
 def test_round_trip(value):
@@ -58,6 +58,7 @@ def test_value_problem_walks_nested_values():
     assert value_problem({"a": [{"b": 1e200}]}) == "is out of the storable range"
     assert value_problem({"a": object()}).startswith("has an unsupported type")
     assert value_problem({"ok": [1, "x", None]}) is None
+    assert value_problem({"a": {"": 1}}) == "has an empty key"
 
 
 def test_unknown_type_cannot_be_stored():

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from games.services import demo_data_seed
+from vela.errors import ApplicationError
 
 
 class Command(BaseCommand):
@@ -17,6 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--file", type=Path, default=None, help="JSON with `vocabulary` and `sentences` lists")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        results = demo_data_seed(path=options["file"], progress=self.stdout.write)
+        try:
+            results = demo_data_seed(path=options["file"], progress=self.stdout.write)
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
+        except (OSError, ValueError, KeyError) as exc:
+            raise CommandError(f"Cannot read demo data: {exc}") from exc
         total = sum(r.written for r in results)
         self.stdout.write(self.style.SUCCESS(f"Seeded {total} new item(s)."))
