@@ -35,8 +35,8 @@ def error_responses(*statuses: int) -> dict[int, Any]:
     return {code: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[code]) for code in statuses}
 
 
-USER_ERRORS = (400, 401, 403, 500, 502)
-PUBLIC_ERRORS = (400, 500, 502)
+USER_ERRORS = (400, 401, 403, 500, 502, 504)
+PUBLIC_ERRORS = (400, 500, 502, 504)
 
 
 class CognitoBearerScheme(OpenApiAuthenticationExtension):
