@@ -10,34 +10,15 @@ has (MISSING when absent) plus any others in `extra` (e.g. `jlpt_level` of the l
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from vela.dynamodb_codec import MISSING
-
-
-class _Verbatim:
-    """to_dict/from_dict shared by the content records: known attributes first, then extras."""
-
-    __slots__ = ()
-    extra: Mapping[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        known = [f.name for f in fields(self) if f.name != "extra"]  # type: ignore[arg-type]
-        data = {name: getattr(self, name) for name in known}
-        data.update(self.extra)
-        return {k: v for k, v in data.items() if v is not MISSING}
-
-    @classmethod
-    def from_dict(cls, item: Mapping[str, Any]) -> Any:
-        known = {f.name for f in fields(cls) if f.name != "extra"}  # type: ignore[arg-type]
-        return cls(
-            **{k: v for k, v in item.items() if k in known}, extra={k: v for k, v in item.items() if k not in known}
-        )
+from vela.records import VerbatimRecord
 
 
 @dataclass(frozen=True, slots=True)
-class VocabularyItem(_Verbatim):
+class VocabularyItem(VerbatimRecord):
     id: str
     japanese_word: str = MISSING
     hiragana: str = MISSING
@@ -54,7 +35,7 @@ class VocabularyItem(_Verbatim):
 
 
 @dataclass(frozen=True, slots=True)
-class SentenceItem(_Verbatim):
+class SentenceItem(VerbatimRecord):
     id: str
     japanese_sentence: str = MISSING
     english_translation: str = MISSING

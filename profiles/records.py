@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from vela.dynamodb_codec import MISSING
+from vela.records import VerbatimRecord
 
 Number = int | float
 
 
 @dataclass(frozen=True, slots=True)
-class Profile:
+class Profile(VerbatimRecord):
     """Reference §5.7. Attributes an item lacks stay MISSING (an upserted profile may hold only a few);
     attributes this record does not know are kept in `extra` so a read returns the item verbatim."""
 
@@ -45,19 +46,3 @@ class Profile:
             updated_at=now,
             **more,
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Wire/storage form: known attributes in the reference's order, then the rest; MISSING left out."""
-        data = {f: getattr(self, f) for f in _KNOWN}
-        data.update(self.extra)
-        return {k: v for k, v in data.items() if v is not MISSING}
-
-    @classmethod
-    def from_dict(cls, item: Mapping[str, Any]) -> Profile:
-        known = {k: item[k] for k in _KNOWN if k in item}
-        extra = {k: v for k, v in item.items() if k not in _KNOWN_SET}
-        return cls(**known, extra=extra)
-
-
-_KNOWN = tuple(f.name for f in fields(Profile) if f.name != "extra")
-_KNOWN_SET = frozenset(_KNOWN)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from profiles.serializers import ProfileSerializer
 from profiles.services import profile_create, profile_get_or_create, profile_update
-from vela.fields import JsonObjectField, StrictCharField
+from vela.fields import USER_ID_HELP, JsonObjectField, StrictCharField, user_id_field
 from vela.identity import resolve_user_id
 from vela.negotiation import JsonOnlyNegotiation
 from vela.openapi import USER_ERRORS, error_responses
@@ -19,7 +19,6 @@ from vela.permissions import CallerIdentified
 # One instance for every response: its to_representation is stateless, and building a serializer
 # per request (DRF deep-copies its fields) is measurable on this hot path.
 PROFILE_OUTPUT = ProfileSerializer()
-USER_ID_HELP = "Optional; must equal the token's `sub` (else 403). Absent: the token's `sub`."
 TEXT_MAX = 2048
 
 
@@ -29,7 +28,7 @@ class ProfileDetailView(APIView):
 
     @extend_schema_serializer(component_name="ProfileQuery")
     class InputSerializer(serializers.Serializer):
-        user_id = StrictCharField(required=False, max_length=TEXT_MAX)
+        user_id = user_id_field()
 
     @extend_schema(
         operation_id="profiles_get",
@@ -54,7 +53,7 @@ class ProfileUpdateView(APIView):
 
     @extend_schema_serializer(component_name="ProfileUpdateInput")
     class InputSerializer(serializers.Serializer):
-        user_id = StrictCharField(required=False, max_length=TEXT_MAX, help_text=USER_ID_HELP)
+        user_id = user_id_field()
         username = StrictCharField(required=False, allow_blank=True, max_length=TEXT_MAX)
         avatar_url = StrictCharField(required=False, allow_blank=True, max_length=TEXT_MAX)
         native_language = StrictCharField(required=False, allow_blank=True, max_length=64)
@@ -89,7 +88,7 @@ class ProfileCreateView(APIView):
 
     @extend_schema_serializer(component_name="ProfileCreateInput")
     class InputSerializer(serializers.Serializer):
-        user_id = StrictCharField(required=False, max_length=TEXT_MAX, help_text=USER_ID_HELP)
+        user_id = user_id_field()
         email = serializers.EmailField(required=False, max_length=320)
         username = StrictCharField(required=False, allow_blank=True, max_length=TEXT_MAX)
 

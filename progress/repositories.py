@@ -11,6 +11,11 @@ from vela.dynamodb import ConditionFailed, DynamoTable
 from vela.dynamodb_codec import from_item, to_av, to_item
 
 MIGRATION_ATTEMPTS = 8
+# One game added to its day; the values come from `_delta_values`.
+ADD_GAME = (
+    "ADD vocabulary_studied :v, sentences_completed :s, time_spent_minutes :t, experience_gained :x, "
+    "games_played :one, accuracy_sum :a"
+)
 
 
 def js_round(value: float) -> int:
@@ -100,8 +105,7 @@ class DailyProgressRepository:
             response = self._table.call(
                 "update_item",
                 Key=self._key(known.user_id, known.date),
-                UpdateExpression="ADD vocabulary_studied :v, sentences_completed :s, time_spent_minutes :t, "
-                "experience_gained :x, games_played :one, accuracy_sum :a SET accuracy_percentage = :p",
+                UpdateExpression=f"{ADD_GAME} SET accuracy_percentage = :p",
                 ConditionExpression="games_played = :gp AND attribute_exists(accuracy_sum)",
                 ExpressionAttributeValues={
                     **_delta_values(delta),
@@ -125,8 +129,7 @@ class DailyProgressRepository:
                 response = self._table.call(
                     "update_item",
                     Key=self._key(user_id, date),
-                    UpdateExpression="ADD vocabulary_studied :v, sentences_completed :s, time_spent_minutes :t, "
-                    "experience_gained :x, games_played :one, accuracy_sum :a",
+                    UpdateExpression=ADD_GAME,
                     ConditionExpression="attribute_exists(accuracy_sum) OR attribute_not_exists(games_played)",
                     ExpressionAttributeValues=_delta_values(delta),
                     ReturnValues="ALL_NEW",

@@ -9,13 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from progress.services import progress_analytics, progress_record_game_session
-from vela.fields import NumberField, StrictCharField, StrictNumberField
+from vela.fields import USER_ID_HELP, NumberField, StrictCharField, StrictNumberField, user_id_field
 from vela.identity import resolve_user_id
 from vela.negotiation import JsonOnlyNegotiation
 from vela.openapi import USER_ERRORS, error_responses
 from vela.permissions import CallerIdentified
 
-USER_ID_HELP = "Optional; must equal the token's `sub` (else 403). Absent: the token's `sub`."
 # Game figures are bounded so sums stay exact in DynamoDB (38 digits); the original took any finite number.
 GAME_NUMBER_BOUND = 1e9
 
@@ -48,7 +47,7 @@ class ProgressAnalyticsView(APIView):
 
     @extend_schema_serializer(component_name="AnalyticsQuery")
     class InputSerializer(serializers.Serializer):
-        user_id = StrictCharField(required=False, max_length=2048)
+        user_id = user_id_field()
 
     @extend_schema(
         operation_id="progress_analytics",
@@ -74,7 +73,7 @@ class GameSessionRecordView(APIView):
 
     @extend_schema_serializer(component_name="GameSessionInput")
     class InputSerializer(serializers.Serializer):
-        user_id = StrictCharField(required=False, max_length=2048, help_text=USER_ID_HELP)
+        user_id = user_id_field()
         game_type = StrictCharField(max_length=64)
         score = _game_number()
         duration_seconds = _game_number()

@@ -152,18 +152,10 @@ def dynamodb(settings: Any) -> Iterator[Any]:
 # --- AWS over real HTTP: a moto server (ThreadedMotoServer) in this process -------------------
 @pytest.fixture(scope="session")
 def moto_server_url() -> Iterator[str]:
-    import logging
-    import socket
+    from scripts.local_aws import start_moto
 
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
+    server, url = start_moto()
+    yield url
     server.stop()
 
 

@@ -17,6 +17,9 @@ from rest_framework import serializers
 
 from vela.dynamodb_codec import number_problem, value_problem
 
+USER_ID_HELP = "Optional; must equal the token's `sub` (else 403). Absent: the token's `sub`."
+USER_ID_MAX = 2048
+
 
 class StrictCharField(serializers.CharField):
     default_error_messages = {"invalid": "Expected a string."}
@@ -25,6 +28,11 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+def user_id_field() -> StrictCharField:
+    """The optional `user_id` of the original's bodies and queries (CONTRACT §2.1)."""
+    return StrictCharField(required=False, max_length=USER_ID_MAX, help_text=USER_ID_HELP)
 
 
 @extend_schema_field(OpenApiTypes.NUMBER)
