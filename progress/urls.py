@@ -1,5 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from progress.views import GameSessionRecordView, ProgressAnalyticsView
 
 app_name = "progress"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("progress/analytics", ProgressAnalyticsView.as_view(), name="analytics"),
+    path("progress/game-session", GameSessionRecordView.as_view(), name="game-session"),
+]

@@ -2,6 +2,10 @@
 
 - DSQL: the `dsql` alias points at the local PostgreSQL (database `vela_local`), with the token
   signed for a fake DSQL hostname and libpq dialling 127.0.0.1 (`AURORA_DB_HOSTADDR`).
+- AWS: an embedded moto server over HTTP (127.0.0.1, free port) answers every AWS API
+  (`AWS_ENDPOINT_URL`); the DynamoDB tables are created and demo vocabulary/sentences seeded; a local
+  Cognito user pool (moto) signs tokens, with one demo user. Set `VELA_LOCAL_AWS=false` to use the
+  AWS of your environment instead.
 - Anything already set in the environment or `.env` wins over these defaults.
 """
 
@@ -10,9 +14,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 LOCAL_DSQL_HOST = "vela0local0cluster0abcdef.dsql.us-east-1.on.aws"
 LOCAL_DATABASE = "vela_local"
@@ -58,6 +64,50 @@ def configure_dsql() -> None:
     say(f"DSQL: local PostgreSQL {host}:{port}/{LOCAL_DATABASE} standing in for {LOCAL_DSQL_HOST}")
 
 
+def configure_aws() -> Any:
+    """Start moto, point every AWS client at it and set up a local Cognito pool; returns the pool."""
+    if os.environ.get("VELA_LOCAL_AWS", "true").lower() in {"0", "false", "no"}:
+        say("AWS: using the environment's AWS (VELA_LOCAL_AWS=false)")
+        return None
+    from local_aws import point_aws_at, setup_cognito, start_moto
+
+    port = int(os.environ.get("VELA_LOCAL_MOTO_PORT", "0")) or None
+    _server, endpoint = start_moto(port)
+    point_aws_at(endpoint)
+    say(f"AWS: embedded moto server at {endpoint} (DynamoDB, Cognito, S3, ...: AWS_ENDPOINT_URL)")
+    cognito = setup_cognito(endpoint, os.environ["AWS_REGION"])
+    for name, value in cognito.env().items():
+        set_default(name, value)
+    say(f"Cognito: local pool {cognito.pool_id}, client {cognito.client_id}")
+    return cognito
+
+
+def prepare_tables_and_data() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    say("DynamoDB: creating tables")
+    call_command("dynamodb_tables", "create")
+    say("DynamoDB: seeding demo vocabulary and sentences")
+    call_command("seed_demo_data")
+
+
+def print_token_help(cognito: Any, address: str) -> None:
+    from local_aws import LOCAL_PASSWORD, LOCAL_USER
+
+    # The token itself is never printed by us (no JWT in any output); this command prints one on request.
+    cognito.tokens()  # fail early if the pool cannot sign in the demo user
+    say(f"Cognito demo user {LOCAL_USER} / {LOCAL_PASSWORD}")
+    say(
+        "ID token (valid 1 h): TOKEN=$(.venv/bin/python -c \"import boto3; print(boto3.client('cognito-idp', "
+        f"endpoint_url='{cognito.endpoint}', region_name='{cognito.region}').initiate_auth("
+        f"ClientId='{cognito.client_id}', AuthFlow='USER_PASSWORD_AUTH', AuthParameters={{'USERNAME': "
+        f"'{LOCAL_USER}', 'PASSWORD': '{LOCAL_PASSWORD}'}})['AuthenticationResult']['IdToken'])\")"
+    )
+    say(f'then: curl -s -H "Authorization: Bearer $TOKEN" http://{address}/api/profiles')
+
+
 def main() -> None:
     os.chdir(ROOT)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vela.settings")
@@ -66,12 +116,18 @@ def main() -> None:
     set_default("AWS_ACCESS_KEY_ID", "AKIDVELALOCAL000001")
     set_default("AWS_SECRET_ACCESS_KEY", "vela-local-secret")
     set_default("AWS_REGION", "us-east-1")
+    # The original's dev origins (reference §1.3), so the web app's dev server can call the API.
+    set_default("CORS_ALLOWED_ORIGINS", "http://localhost:9000,http://127.0.0.1:9000")
     configure_dsql()
+    cognito = configure_aws()
+    prepare_tables_and_data()
 
     from django.core.management import execute_from_command_line
 
     address = os.environ.get("VELA_LOCAL_ADDRESS", "127.0.0.1:8000")
-    say(f"serving the API on http://{address} (Ctrl-C to stop); try /api/health and /api/internal/dsql-health")
+    if cognito is not None:
+        print_token_help(cognito, address)
+    say(f"serving the API on http://{address} (Ctrl-C to stop); try /api/health, /api/games/vocabulary, /api/docs")
     execute_from_command_line(["manage.py", "runserver", address, "--noreload"])
 
 

@@ -200,3 +200,42 @@ def upstream(_upstream_server: Any, settings: Any) -> Iterator[Any]:
     settings.OPENROUTER_API_BASE_URL = _upstream_server.url
     yield _upstream_server
     _upstream_server.reset()
+
+
+# --- AWS over real HTTP: a moto server (ThreadedMotoServer) in this process -------------------
+@pytest.fixture(scope="session")
+def moto_server_url() -> Iterator[str]:
+    from scripts.local_aws import start_moto
+
+    server, url = start_moto()
+    yield url
+    server.stop()
+
+
+@pytest.fixture
+def moto_server(moto_server_url: str, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A moto server over HTTP, wiped for this test; every `vela.aws` client (and botocore via
+    AWS_ENDPOINT_URL) goes there. Yields the endpoint URL. No tables: see `dynamodb_http`."""
+    import requests
+
+    from vela.aws import reset_clients
+
+    requests.post(f"{moto_server_url}/moto-api/reset", timeout=10).raise_for_status()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server_url)
+    settings.AWS_ENDPOINT_URL = moto_server_url
+    settings.DDB_ENDPOINT = moto_server_url
+    reset_clients()
+    yield moto_server_url
+    reset_clients()
+
+
+@pytest.fixture
+def dynamodb_http(moto_server: str, settings: Any) -> Any:
+    """Every table of vela.dynamodb_schema on the moto server; yields a low-level client."""
+    from vela.aws import dynamodb_client
+    from vela.dynamodb_admin import tables_create
+    from vela.dynamodb_schema import table_names
+
+    ddb = dynamodb_client()
+    tables_create(ddb, table_names(settings.DYNAMODB_TABLES))
+    return ddb

@@ -6,8 +6,12 @@ RS256 against the pool's JWKS (fetched once, cached by PyJWT's PyJWKClient), iss
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,18 +61,52 @@ def jwks_client(url: str) -> jwt.PyJWKClient:
     return found
 
 
+# Verified tokens, until their `exp`: the web app sends the same token for up to an hour, and
+# re-verifying costs more CPU than the rest of a request (PyJWT checks base64 per character).
+# Keyed by the token and the pool settings; bounded; never logged.
+_verified: OrderedDict[tuple[str, str, str, str], tuple[Identity, float]] = OrderedDict()
+VERIFIED_CACHE_SIZE = 4096
+
+
 def reset_jwks_cache() -> None:
     with _jwks_lock:
         _jwks_clients.clear()
+        _verified.clear()
+
+
+def _unverified_kid(token: str) -> str:
+    """The `kid` of the token's header, read once (jwt.decode validates the whole token afterwards)."""
+    try:
+        segment = token.split(".", 1)[0]
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, TypeError) as exc:
+        raise jwt.DecodeError("Invalid header") from exc
+    kid = header.get("kid") if isinstance(header, dict) else None
+    if not isinstance(kid, str):
+        raise jwt.DecodeError("Token header has no kid")
+    return kid
 
 
 def verify_token(token: str) -> Identity:
     """Verify a Cognito ID or access token; raise UnauthorizedError (never echoing the token)."""
+    key = (token, settings.COGNITO_JWKS_URL, settings.COGNITO_ISSUER, settings.COGNITO_CLIENT_ID)
+    cached = _verified.get(key)
+    if cached is not None and time.time() < cached[1]:
+        return cached[0]
+    identity, expires_at = _verify_token(token)
+    with _jwks_lock:
+        _verified[key] = (identity, expires_at)
+        while len(_verified) > VERIFIED_CACHE_SIZE:
+            _verified.popitem(last=False)
+    return identity
+
+
+def _verify_token(token: str) -> tuple[Identity, float]:
     if not (settings.COGNITO_JWKS_URL and settings.COGNITO_ISSUER and settings.COGNITO_CLIENT_ID):
         logger.warning("Rejecting bearer token: Cognito pool/client not configured")
         raise UnauthorizedError(INVALID_TOKEN, code="invalid_token")
     try:
-        signing_key = jwks_client(settings.COGNITO_JWKS_URL).get_signing_key_from_jwt(token)
+        signing_key = jwks_client(settings.COGNITO_JWKS_URL).get_signing_key(_unverified_kid(token))
         claims: dict[str, Any] = jwt.decode(
             token,
             signing_key.key,
@@ -98,13 +136,14 @@ def verify_token(token: str) -> Identity:
     if not valid_client:
         logger.info("Rejected bearer token: wrong token_use or client (token_use=%r)", token_use)
         raise UnauthorizedError(INVALID_TOKEN, code="invalid_token")
-    return Identity(
+    identity = Identity(
         sub=str(claims["sub"]),
         token_use=str(token_use),
         email=claims.get("email") if token_use == "id" else None,
         username=claims.get("cognito:username") or claims.get("username"),
         token=token,
     )
+    return identity, float(claims["exp"])
 
 
 def bearer_token(request: Request) -> str | None:

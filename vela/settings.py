@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "vela.middleware.JsonErrorMiddleware",
+    # 403 for disallowed origins, 204 preflights, allow headers on every response (reference §3.1).
+    "vela.cors.CorsPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -57,7 +59,10 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 USE_I18N = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-TEMPLATES: list[dict[str, object]] = []
+# Only drf-spectacular's docs page (/api/docs) renders a template.
+TEMPLATES: list[dict[str, object]] = [
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 # --- AWS ------------------------------------------------------------------------------------
@@ -143,7 +148,7 @@ LLM_UPSTREAM_TIMEOUT = env.float("LLM_UPSTREAM_TIMEOUT", default=50.0)
 VELA_ALLOW_UNAUTHENTICATED_USER_ID = env.bool("VELA_ALLOW_UNAUTHENTICATED_USER_ID", default=False)
 AUTH_AUTO_CONFIRM_ENABLED = env.bool("AUTH_AUTO_CONFIRM_ENABLED", default=False)
 
-# --- CORS (django-cors-headers; the 403 for disallowed origins is vela.middleware) ----------
+# --- CORS (django-cors-headers; the 403 for disallowed origins and 204 preflights: vela.cors) ---
 CORS_ALLOWED_ORIGINS = [o.strip() for o in env.list("CORS_ALLOWED_ORIGINS", default=[]) if o.strip()]
 CORS_ALLOW_CREDENTIALS = True
 CORS_ALLOW_HEADERS = ["authorization", "x-client-info", "apikey", "content-type"]

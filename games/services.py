@@ -1,0 +1,61 @@
+"""Game content (reference §5.4): the first N vocabulary items / sentences, and the demo seed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from games.records import SentenceItem, VocabularyItem
+from games.repositories import SentenceRepository, VocabularyRepository
+
+SEED_DIR = Path(__file__).resolve().parent / "seed"
+DEFAULT_VOCABULARY_LIMIT = 10
+DEFAULT_SENTENCE_LIMIT = 5
+MAX_LIMIT = 100
+
+
+def vocabulary_list(*, limit: int = DEFAULT_VOCABULARY_LIMIT, repo: VocabularyRepository | None = None) -> list[Any]:
+    return (repo or VocabularyRepository()).first(limit=limit)
+
+
+def sentence_list(*, limit: int = DEFAULT_SENTENCE_LIMIT, repo: SentenceRepository | None = None) -> list[Any]:
+    return (repo or SentenceRepository()).first(limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class SeedResult:
+    table: str
+    written: int
+    skipped: int
+
+
+def demo_data(path: Path | None = None) -> dict[str, list[dict[str, Any]]]:
+    with (path or SEED_DIR / "demo.json").open(encoding="utf-8") as handle:
+        data: dict[str, list[dict[str, Any]]] = json.load(handle)
+    return data
+
+
+def demo_data_seed(
+    *,
+    path: Path | None = None,
+    vocabulary_repo: VocabularyRepository | None = None,
+    sentence_repo: SentenceRepository | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> list[SeedResult]:
+    """Put the demo vocabulary and sentences; items whose fixed `id` already exists are left alone (idempotent)."""
+    data = demo_data(path)
+    results = []
+    plan = (
+        ("vocabulary", data.get("vocabulary", []), vocabulary_repo or VocabularyRepository(), VocabularyItem),
+        ("sentences", data.get("sentences", []), sentence_repo or SentenceRepository(), SentenceItem),
+    )
+    for name, items, repo, record in plan:
+        present = repo.existing_ids(list(dict.fromkeys(item["id"] for item in items)))
+        missing = [record.from_dict(item) for item in items if item["id"] not in present]
+        repo.put_many(missing)
+        results.append(SeedResult(table=name, written=len(missing), skipped=len(items) - len(missing)))
+        progress(f"{name}: {len(missing)} written, {len(items) - len(missing)} already present")
+    return results

@@ -1,0 +1,50 @@
+"""Profile rules (reference §5.7 with CONTRACT §2.4: create never resets an existing profile)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from profiles.records import Profile
+from profiles.repositories import ProfileRepository
+from vela.clock import now_iso
+from vela.errors import NotFoundError
+
+
+def profile_get_or_create(*, user_id: str, repo: ProfileRepository | None = None) -> Profile:
+    """The stored profile, or a default one created now (the original's auto-create on read)."""
+    repo = repo or ProfileRepository()
+    found = repo.get(user_id=user_id)
+    if found is not None:
+        return found
+    profile = Profile.new(user_id=user_id, email=None, username=None, avatar_url=None, now=now_iso())
+    if repo.create_if_absent(profile):
+        return profile
+    # Someone created it between our read and write: theirs wins, never overwrite it.
+    return repo.get(user_id=user_id) or profile
+
+
+def profile_get(*, user_id: str, repo: ProfileRepository | None = None) -> Profile:
+    found = (repo or ProfileRepository()).get(user_id=user_id)
+    if found is None:
+        raise NotFoundError("User profile not found")
+    return found
+
+
+def profile_update(*, user_id: str, changes: dict[str, Any], repo: ProfileRepository | None = None) -> Profile:
+    """SET the given fields plus `updated_at`; creates a partial profile when none exists (as the original)."""
+    return (repo or ProfileRepository()).upsert_fields(user_id=user_id, values={**changes, "updated_at": now_iso()})
+
+
+def profile_create(
+    *, user_id: str, email: str | None = None, username: str | None = None, repo: ProfileRepository | None = None
+) -> bool:
+    """Create the profile if absent; an existing one is left untouched. True when created."""
+    profile = Profile.new(user_id=user_id, email=email or None, username=username or None, now=now_iso())
+    return (repo or ProfileRepository()).create_if_absent(profile)
+
+
+def profile_add_experience(
+    *, user_id: str, amount: int | float, at: str, repo: ProfileRepository | None = None
+) -> bool:
+    """Atomic experience gain for the progress app; a missing profile is skipped (False)."""
+    return (repo or ProfileRepository()).add_experience(user_id=user_id, amount=amount, at=at)

@@ -1,0 +1,110 @@
+"""Profiles (reference §5.7). Identity from the verified token; `user_id`, when sent, must match it."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from profiles.serializers import ProfileSerializer
+from profiles.services import profile_create, profile_get_or_create, profile_update
+from vela.fields import USER_ID_HELP, JsonObjectField, StrictCharField, user_id_field
+from vela.identity import resolve_user_id
+from vela.negotiation import JsonOnlyNegotiation
+from vela.openapi import USER_ERRORS, error_responses
+from vela.permissions import CallerIdentified
+
+# One instance for every response: its to_representation is stateless, and building a serializer
+# per request (DRF deep-copies its fields) is measurable on this hot path.
+PROFILE_OUTPUT = ProfileSerializer()
+TEXT_MAX = 2048
+
+
+class ProfileDetailView(APIView):
+    permission_classes = (CallerIdentified,)
+    content_negotiation_class = JsonOnlyNegotiation
+
+    @extend_schema_serializer(component_name="ProfileQuery")
+    class InputSerializer(serializers.Serializer):
+        user_id = user_id_field()
+
+    @extend_schema(
+        operation_id="profiles_get",
+        parameters=[OpenApiParameter("user_id", str, required=False, description=USER_ID_HELP)],
+        responses={
+            200: inline_serializer("ProfileEnvelope", {"profile": ProfileSerializer()}),
+            **error_responses(*USER_ERRORS),
+        },
+        description="The caller's profile; a default one is created on first read.",
+    )
+    def get(self, request: Request) -> Response:
+        payload = self.InputSerializer(data=request.query_params)
+        payload.is_valid(raise_exception=True)
+        user_id = resolve_user_id(request, payload.validated_data.get("user_id"))
+        profile = profile_get_or_create(user_id=user_id)
+        return Response({"profile": PROFILE_OUTPUT.to_representation(profile)}, status=status.HTTP_200_OK)
+
+
+class ProfileUpdateView(APIView):
+    permission_classes = (CallerIdentified,)
+    content_negotiation_class = JsonOnlyNegotiation
+
+    @extend_schema_serializer(component_name="ProfileUpdateInput")
+    class InputSerializer(serializers.Serializer):
+        user_id = user_id_field()
+        username = StrictCharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+        avatar_url = StrictCharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+        native_language = StrictCharField(required=False, allow_blank=True, max_length=64)
+        preferences = JsonObjectField(required=False)
+
+    @extend_schema(
+        operation_id="profiles_update",
+        request=InputSerializer,
+        responses={
+            200: inline_serializer(
+                "ProfileUpdated", {"success": serializers.BooleanField(), "profile": ProfileSerializer()}
+            ),
+            **error_responses(*USER_ERRORS),
+        },
+        description="SET the given fields and `updated_at` (creates a partial profile when none exists). "
+        "`preferences` replaces the whole map.",
+    )
+    def put(self, request: Request) -> Response:
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        changes = dict(payload.validated_data)
+        user_id = resolve_user_id(request, changes.pop("user_id", None))
+        profile = profile_update(user_id=user_id, changes=changes)
+        return Response(
+            {"success": True, "profile": PROFILE_OUTPUT.to_representation(profile)}, status=status.HTTP_200_OK
+        )
+
+
+class ProfileCreateView(APIView):
+    permission_classes = (CallerIdentified,)
+    content_negotiation_class = JsonOnlyNegotiation
+
+    @extend_schema_serializer(component_name="ProfileCreateInput")
+    class InputSerializer(serializers.Serializer):
+        user_id = user_id_field()
+        email = serializers.EmailField(required=False, max_length=320)
+        username = StrictCharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+
+    @extend_schema(
+        operation_id="profiles_create",
+        request=InputSerializer,
+        responses={
+            200: inline_serializer("ProfileCreated", {"success": serializers.BooleanField()}),
+            **error_responses(*USER_ERRORS),
+        },
+        description="Create the caller's profile. An existing profile is left unchanged (still 200).",
+    )
+    def post(self, request: Request) -> Response:
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        user_id = resolve_user_id(request, data.get("user_id"))
+        profile_create(user_id=user_id, email=data.get("email"), username=data.get("username"))
+        return Response({"success": True}, status=status.HTTP_200_OK)

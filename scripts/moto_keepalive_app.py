@@ -1,0 +1,9 @@
+"""moto's WSGI app for gunicorn (gthread worker: HTTP/1.1 keep-alive, which werkzeug's server refuses).
+
+Only for bench/api_latency.py's reference run:
+`gunicorn -k gthread --pythonpath scripts moto_keepalive_app:app`.
+"""
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+app = DomainDispatcherApplication(create_backend_app)

@@ -1,0 +1,47 @@
+"""Demo data and `manage.py seed_demo_data`."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from games.services import demo_data
+from tests.dynamo_helpers import scan
+
+
+def test_demo_data_is_real_japanese_with_reference_shapes():
+    data = demo_data()
+
+    assert len(data["vocabulary"]) >= 30
+    assert len(data["sentences"]) >= 12
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    for item in data["vocabulary"]:
+        assert {"id", "japanese_word", "romaji", "english_translation", "created_at"} <= set(item)
+        assert japanese.search(item["japanese_word"])
+        assert item.get("hiragana") or item.get("katakana")
+    for item in data["sentences"]:
+        assert {"id", "japanese_sentence", "english_translation", "created_at", "words_array"} <= set(item)
+        assert "".join(item["words_array"]) == re.sub("[、。]", "", item["japanese_sentence"])
+    ids = [i["id"] for i in data["vocabulary"] + data["sentences"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_seed_is_idempotent(dynamodb):
+    data = demo_data()
+    first, second = io.StringIO(), io.StringIO()
+
+    call_command("seed_demo_data", stdout=first)
+    call_command("seed_demo_data", stdout=second)
+
+    assert f"vocabulary: {len(data['vocabulary'])} written, 0 already present" in first.getvalue()
+    assert f"sentences: 0 written, {len(data['sentences'])} already present" in second.getvalue()
+    assert len(scan(dynamodb, "vocabulary")) == len(data["vocabulary"])
+    assert len(scan(dynamodb, "sentences")) == len(data["sentences"])
+
+
+def test_seed_without_tables_is_a_clear_command_error(moto_server):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="vela-vocabulary' does not exist"):
+        call_command("seed_demo_data", stdout=io.StringIO())

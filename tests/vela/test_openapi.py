@@ -1,0 +1,102 @@
+"""`/api/schema` lists every route of CONTRACT §1 and documents the error bodies; `/api/docs` serves."""
+
+import re
+
+import pytest
+
+OWN = {"profiles", "progress", "games", "health"}
+# (family, method, path); `{x}` matches any path parameter name.
+CONTRACT_ROUTES = [
+    ("profiles", "get", "/api/profiles"),
+    ("profiles", "put", "/api/profiles/update"),
+    ("profiles", "post", "/api/profiles/create"),
+    ("progress", "get", "/api/progress/analytics"),
+    ("progress", "post", "/api/progress/game-session"),
+    ("games", "get", "/api/games/vocabulary"),
+    ("games", "get", "/api/games/sentences"),
+    ("sentences", "post", "/api/my-dictionaries"),
+    ("sentences", "get", "/api/my-dictionaries"),
+    ("sentences", "delete", "/api/my-dictionaries/{x}"),
+    ("sentences", "post", "/api/my-dictionaries/analyze"),
+    ("tts", "post", "/api/tts/generate"),
+    ("tts", "get", "/api/tts/audio/{x}"),
+    ("tts", "get", "/api/tts/settings"),
+    ("tts", "post", "/api/tts/settings"),
+    ("chat_history", "post", "/api/chat-history/save"),
+    ("chat_history", "get", "/api/chat-history/threads"),
+    ("chat_history", "get", "/api/chat-history/messages"),
+    ("chat_history", "delete", "/api/chat-history/thread"),
+    ("llm", "post", "/api/llm-chat"),
+    ("auth_proxy", "post", "/api/auth/auto-confirm"),
+    ("auth_proxy", "post", "/api/auth/signin"),
+    ("auth_proxy", "post", "/api/auth/refresh"),
+    ("auth_proxy", "post", "/api/auth/signout"),
+    ("auth_proxy", "get", "/api/auth/session"),
+    ("health", "get", "/api/internal/dsql-health"),
+    ("health", "get", "/api/health"),
+]
+# Own user-data routes and the error statuses each must document with the error body.
+USER_ROUTES = [(m, p) for f, m, p in CONTRACT_ROUTES if f in {"profiles", "progress"}]
+PUBLIC_ROUTES = [(m, p) for f, m, p in CONTRACT_ROUTES if f == "games"]
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    from django.test import Client
+
+    response = Client().get("/api/schema?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def find(schema, method, path):
+    pattern = re.compile("^" + re.escape(path).replace(r"\{x\}", r"\{[^/]+\}") + "$")
+    return next((ops[method] for p, ops in schema["paths"].items() if pattern.match(p) and method in ops), None)
+
+
+@pytest.mark.parametrize(("family", "method", "path"), CONTRACT_ROUTES, ids=[f"{m} {p}" for _, m, p in CONTRACT_ROUTES])
+def test_schema_lists_contract_route(schema, family, method, path):
+    operation = find(schema, method, path)
+
+    if operation is None and family not in OWN:
+        pytest.xfail(f"{family} is built on another branch; flip once merged")
+    assert operation is not None, f"{method.upper()} {path} missing from /api/schema"
+
+
+def test_error_component_has_the_one_error_shape(schema):
+    error = schema["components"]["schemas"]["Error"]
+
+    assert set(error["properties"]) == {"error", "code", "fields"}
+    assert set(error["required"]) == {"error", "code"}
+
+
+@pytest.mark.parametrize(("method", "path"), USER_ROUTES)
+def test_user_routes_document_errors_and_bearer_auth(schema, method, path):
+    operation = find(schema, method, path)
+
+    for status in ("400", "401", "403", "500", "502"):
+        content = operation["responses"][status]["content"]["application/json"]["schema"]
+        assert content == {"$ref": "#/components/schemas/Error"}, status
+    assert {"cognitoBearer": []} in operation["security"]
+
+
+@pytest.mark.parametrize(("method", "path"), PUBLIC_ROUTES)
+def test_public_routes_document_errors_and_no_auth(schema, method, path):
+    operation = find(schema, method, path)
+
+    assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    assert "401" not in operation["responses"]
+    assert operation.get("security", [{}]) in ([{}], [])
+
+
+def test_bearer_scheme_is_declared(schema):
+    assert schema["components"]["securitySchemes"]["cognitoBearer"]["scheme"] == "bearer"
+
+
+def test_docs_page_serves_html(client):
+    response = client.get("/api/docs")
+
+    assert response.status_code == 200
+    assert b"/api/schema" in response.content
