@@ -99,6 +99,16 @@ def test_stages_are_complete_and_least_privilege(stage: str) -> None:
 
 
 @pytest.mark.parametrize("stage", ["dev", "production"])
+def test_zappa_never_logs_whole_events(stage: str) -> None:
+    # With Zappa's `debug` on, its handler logs every incoming event, Authorization header (a JWT)
+    # included; its default is on, so every stage must turn it off explicitly.
+    config = ZappaSettings(ROOT / "zappa_settings.json").stage(stage)
+
+    assert config.get("debug") is False
+    assert config["log_level"] in {"INFO", "WARNING", "ERROR"}
+
+
+@pytest.mark.parametrize("stage", ["dev", "production"])
 def test_baked_and_function_environment_never_overlap(stage: str) -> None:
     # Zappa's handler copies the baked dict over os.environ: an overlapping key would hide the
     # value provisioning writes into the function's configuration.
