@@ -1,7 +1,9 @@
 """`make run`: the API on http://127.0.0.1:8000 with embedded defaults and no AWS account.
 
-- DSQL: the `dsql` alias points at the local PostgreSQL (database `vela_local`), with the token
-  signed for a fake DSQL hostname and libpq dialling 127.0.0.1 (`AURORA_DB_HOSTADDR`).
+- DSQL: the `dsql` alias goes through the DSQL stand-in (`dsql_standin`: validates the IAM token our
+  backend signs, enforces DSQL's rules, TLS verify-full with a throwaway CA) in front of the local
+  PostgreSQL (database `vela_local`); libpq dials 127.0.0.1 (`AURORA_DB_HOSTADDR`) while the token is
+  signed for a fake DSQL hostname. Migrations of the relational apps are applied there.
 - AWS: an embedded moto server over HTTP (127.0.0.1, free port) answers every AWS API
   (`AWS_ENDPOINT_URL`); the DynamoDB tables are created and demo vocabulary/sentences seeded; a local
   Cognito user pool (moto) signs tokens, with one demo user. Set `VELA_LOCAL_AWS=false` to use the
@@ -50,18 +52,54 @@ def prepare_postgres(host: str, port: int) -> bool:
     return True
 
 
-def configure_dsql() -> None:
+def configure_dsql() -> Any:
+    """DSQL for the local run: the DSQL stand-in (IAM tokens checked, DSQL rules enforced, TLS
+    verify-full with a throwaway CA) in front of the local PostgreSQL; returns the running stand-in."""
     if os.environ.get("AURORA_DB_ENDPOINT"):
         say(f"DSQL: using AURORA_DB_ENDPOINT={os.environ['AURORA_DB_ENDPOINT']} from the environment")
-        return
+        return None
     host, port = "127.0.0.1", 5432
-    prepare_postgres(host, port)
+    if not prepare_postgres(host, port):
+        return None
+    from dsql_standin import StandIn, StandInConfig, generate_tls_files
+
+    tls = generate_tls_files(ROOT / ".local" / "dsql-tls", hostnames=(LOCAL_DSQL_HOST, "localhost"))
+    standin = StandIn(
+        StandInConfig(
+            credentials={os.environ["AWS_ACCESS_KEY_ID"]: os.environ["AWS_SECRET_ACCESS_KEY"]},
+            cluster_hostname=LOCAL_DSQL_HOST,
+            region="us-east-1",
+            upstream_host=host,
+            upstream_port=port,
+            upstream_database=LOCAL_DATABASE,
+            tls_cert_file=str(tls.server_cert),
+            tls_key_file=str(tls.server_key),
+        )
+    )
+    standin.start()
     set_default("AURORA_DB_ENDPOINT", LOCAL_DSQL_HOST)
     set_default("AURORA_DB_HOSTADDR", host)
-    set_default("AURORA_DB_PORT", str(port))
-    set_default("AURORA_DB_NAME", LOCAL_DATABASE)
-    set_default("AURORA_DB_SSLMODE", "disable")
-    say(f"DSQL: local PostgreSQL {host}:{port}/{LOCAL_DATABASE} standing in for {LOCAL_DSQL_HOST}")
+    set_default("AURORA_DB_PORT", str(standin.port))
+    set_default("AURORA_DB_SSLMODE", "verify-full")
+    set_default("AURORA_DB_SSLROOTCERT", str(tls.ca_cert))
+    say(
+        f"DSQL: stand-in on {host}:{standin.port} (TLS verify-full, IAM tokens checked) for {LOCAL_DSQL_HOST}, "
+        f"backed by PostgreSQL {host}:{port}/{LOCAL_DATABASE}"
+    )
+    return standin
+
+
+def migrate_dsql() -> None:
+    from django.core.management import call_command
+    from django.db import connections
+
+    if "dsql" not in connections.settings:
+        return
+    say("DSQL: applying migrations of the relational apps (migrate --database dsql)")
+    try:
+        call_command("migrate", database="dsql", interactive=False, verbosity=0)
+    except Exception as exc:  # the API still serves; the DSQL probe will say what is wrong
+        say(f"DSQL: migrations failed ({exc.__class__.__name__}: {exc})")
 
 
 def configure_aws() -> Any:
@@ -91,6 +129,7 @@ def prepare_tables_and_data() -> None:
     call_command("dynamodb_tables", "create")
     say("DynamoDB: seeding demo vocabulary and sentences")
     call_command("seed_demo_data")
+    migrate_dsql()
 
 
 def print_token_help(cognito: Any, address: str) -> None:
