@@ -275,7 +275,11 @@ def keepalive_reference(invoke: Any, tokens: list[str], requests: int) -> None:
         cpu_per_request(invoke, tokens, requests)
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # keep-alive connections can hold a graceful stop
+            process.kill()
+            process.wait()
 
 
 def cpu_per_request(invoke: Any, tokens: list[str], requests: int) -> None:

@@ -47,13 +47,20 @@ class ProfileRepository:
     def add_experience(self, *, user_id: str, amount: int | float, at: str) -> bool:
         """Atomically `total_experience += amount` and stamp `last_activity`; False if no profile exists."""
         try:
-            self._table.call(
-                "update_item",
-                Key={"user_id": {"S": user_id}},
-                UpdateExpression="ADD total_experience :xp SET last_activity = :at",
-                ConditionExpression="attribute_exists(user_id)",
-                ExpressionAttributeValues={":xp": to_av(amount), ":at": {"S": at}},
-            )
+            self._table.call("update_item", **self._experience_request(user_id, amount, at))
         except ConditionFailed:
             return False
         return True
+
+    def add_experience_entry(self, *, user_id: str, amount: int | float, at: str) -> dict[str, object]:
+        """`add_experience` as a TransactWriteItems entry (cancels the transaction if no profile exists)."""
+        return self._table.entry("Update", **self._experience_request(user_id, amount, at))
+
+    @staticmethod
+    def _experience_request(user_id: str, amount: int | float, at: str) -> dict[str, object]:
+        return {
+            "Key": {"user_id": {"S": user_id}},
+            "UpdateExpression": "ADD total_experience :xp SET last_activity = :at",
+            "ConditionExpression": "attribute_exists(user_id)",
+            "ExpressionAttributeValues": {":xp": to_av(amount), ":at": {"S": at}},
+        }

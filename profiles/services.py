@@ -43,6 +43,13 @@ def profile_create(
     return (repo or ProfileRepository()).create_if_absent(profile)
 
 
+def profile_experience_entry(
+    *, user_id: str, amount: int | float, at: str, repo: ProfileRepository | None = None
+) -> dict[str, object]:
+    """`profile_add_experience` as a TransactWriteItems entry, for the progress app's one-call write."""
+    return (repo or ProfileRepository()).add_experience_entry(user_id=user_id, amount=amount, at=at)
+
+
 def profile_add_experience(
     *, user_id: str, amount: int | float, at: str, repo: ProfileRepository | None = None
 ) -> bool:

@@ -32,6 +32,10 @@ class GameSessionRepository:
     def add(self, session: GameSession) -> None:
         self._table.call("put_item", Item=to_item(session.to_dict()))
 
+    def add_entry(self, session: GameSession) -> dict[str, object]:
+        """`add` as a TransactWriteItems entry."""
+        return self._table.entry("Put", Item=to_item(session.to_dict()))
+
     def list_for_user(self, *, user_id: str) -> list[GameSession]:
         sessions: list[GameSession] = []
         kwargs: dict[str, object] = {
@@ -76,22 +80,32 @@ class DailyProgressRepository:
         _remember(key, day)
         return day
 
+    def plan_game(
+        self, *, user_id: str, date: str, delta: GameProgressDelta
+    ) -> tuple[dict[str, object], DailyProgress] | None:
+        """The one conditional write that adds this game, as a TransactWriteItems entry, and the row it
+        leaves; None when this process cannot plan it (a row of the original API, without a sum).
+
+        Planned from what this process last saw of the row (or as a new row): the condition makes the
+        write fail, writing nothing, if that knowledge is stale. Call `remember` once it succeeded.
+        """
+        known = _last_seen.get((user_id, date))
+        if known is None:
+            day = _first_game(user_id, date, delta)
+            return self._table.entry("Put", **self._create_request(day)), day
+        if known.accuracy_sum is None:
+            return None
+        request, day = self._add_request(known, delta)
+        return self._table.entry("Update", **request), day
+
+    @staticmethod
+    def remember(day: DailyProgress) -> None:
+        _remember((day.user_id, day.date), day)
+
     def _create(self, user_id: str, date: str, delta: GameProgressDelta) -> DailyProgress | None:
-        day = DailyProgress(
-            user_id=user_id,
-            date=date,
-            vocabulary_studied=delta.vocabulary_studied,
-            sentences_completed=delta.sentences_completed,
-            time_spent_minutes=delta.time_spent_minutes,
-            experience_gained=delta.experience_gained,
-            games_played=1,
-            accuracy_percentage=js_round(delta.accuracy),
-            accuracy_sum=delta.accuracy,
-        )
+        day = _first_game(user_id, date, delta)
         try:
-            self._table.call(
-                "put_item", Item=to_item(_fields(day)), ConditionExpression="attribute_not_exists(user_id)"
-            )
+            self._table.call("put_item", **self._create_request(day))
         except ConditionFailed:
             return None
         return day
@@ -99,24 +113,45 @@ class DailyProgressRepository:
     def _add_expecting(self, known: DailyProgress, delta: GameProgressDelta) -> DailyProgress | None:
         if known.accuracy_sum is None:
             return None
-        games = known.games_played + 1
-        percentage = js_round((known.accuracy_sum + delta.accuracy) / games)
+        request, _ = self._add_request(known, delta)
         try:
-            response = self._table.call(
-                "update_item",
-                Key=self._key(known.user_id, known.date),
-                UpdateExpression=f"{ADD_GAME} SET accuracy_percentage = :p",
-                ConditionExpression="games_played = :gp AND attribute_exists(accuracy_sum)",
-                ExpressionAttributeValues={
-                    **_delta_values(delta),
-                    ":p": {"N": str(percentage)},
-                    ":gp": to_av(known.games_played),
-                },
-                ReturnValues="ALL_NEW",
-            )
+            response = self._table.call("update_item", **request, ReturnValues="ALL_NEW")
         except ConditionFailed:
             return None
         return DailyProgress.from_dict(from_item(response["Attributes"]))
+
+    @staticmethod
+    def _create_request(day: DailyProgress) -> dict[str, object]:
+        return {"Item": to_item(_fields(day)), "ConditionExpression": "attribute_not_exists(user_id)"}
+
+    def _add_request(self, known: DailyProgress, delta: GameProgressDelta) -> tuple[dict[str, object], DailyProgress]:
+        """ADD the game and SET the new percentage, only if `games_played` is still what we saw."""
+        assert known.accuracy_sum is not None  # noqa: S101 - callers check
+        games = known.games_played + 1
+        accuracy_sum = known.accuracy_sum + delta.accuracy
+        percentage = js_round(accuracy_sum / games)
+        request = {
+            "Key": self._key(known.user_id, known.date),
+            "UpdateExpression": f"{ADD_GAME} SET accuracy_percentage = :p",
+            "ConditionExpression": "games_played = :gp AND attribute_exists(accuracy_sum)",
+            "ExpressionAttributeValues": {
+                **_delta_values(delta),
+                ":p": {"N": str(percentage)},
+                ":gp": to_av(known.games_played),
+            },
+        }
+        day = DailyProgress(
+            user_id=known.user_id,
+            date=known.date,
+            vocabulary_studied=known.vocabulary_studied + delta.vocabulary_studied,
+            sentences_completed=known.sentences_completed + delta.sentences_completed,
+            time_spent_minutes=known.time_spent_minutes + delta.time_spent_minutes,
+            experience_gained=known.experience_gained + delta.experience_gained,
+            games_played=games,
+            accuracy_percentage=percentage,
+            accuracy_sum=accuracy_sum,
+        )
+        return request, day
 
     def _add_then_settle(self, user_id: str, date: str, delta: GameProgressDelta) -> DailyProgress:
         """One atomic ADD, then settle `accuracy_percentage`.
@@ -198,6 +233,20 @@ def _remember(key: tuple[str, str], day: DailyProgress) -> None:
 def forget_seen_rows() -> None:
     with _last_seen_lock:
         _last_seen.clear()
+
+
+def _first_game(user_id: str, date: str, delta: GameProgressDelta) -> DailyProgress:
+    return DailyProgress(
+        user_id=user_id,
+        date=date,
+        vocabulary_studied=delta.vocabulary_studied,
+        sentences_completed=delta.sentences_completed,
+        time_spent_minutes=delta.time_spent_minutes,
+        experience_gained=delta.experience_gained,
+        games_played=1,
+        accuracy_percentage=js_round(delta.accuracy),
+        accuracy_sum=delta.accuracy,
+    )
 
 
 def _delta_values(delta: GameProgressDelta) -> dict[str, dict[str, str]]:

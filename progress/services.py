@@ -6,10 +6,11 @@ import secrets
 import time
 from typing import Any
 
-from profiles.services import profile_add_experience, profile_get
+from profiles.services import profile_add_experience, profile_experience_entry, profile_get
 from progress.records import DailyProgress, GameProgressDelta, GameSession
 from progress.repositories import DailyProgressRepository, GameSessionRepository, js_round
 from vela.clock import iso, now
+from vela.dynamodb import TransactionCancelled, transact_write
 
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -47,23 +48,25 @@ def progress_record_game_session(
 ) -> DailyProgress:
     """Store the session, add it to today's (UTC) progress and to the profile's experience.
 
-    In the original's order and without a transaction (a failure part-way keeps earlier writes), but
-    each step is one atomic write, so concurrent sessions never lose an update.
+    Usually one TransactWriteItems call: all three writes or none, each an atomic conditional write.
+    When the transaction is cancelled (this process's view of the day is stale, another game of the
+    same user committed first, or there is no profile) nothing was written, and the three steps run
+    one by one instead, in the original's order; each is still atomic, so concurrent sessions never
+    lose an update either way.
     """
     moment = now()
     stamp = iso(moment)
-    (sessions or GameSessionRepository()).add(
-        GameSession(
-            user_id=user_id,
-            session_id=new_session_id(int(moment.timestamp() * 1000)),
-            game_type=game_type,
-            score=score,
-            duration_seconds=duration_seconds,
-            questions_answered=questions_answered,
-            correct_answers=correct_answers,
-            experience_gained=experience_gained,
-            created_at=stamp,
-        )
+    sessions, days = sessions or GameSessionRepository(), days or DailyProgressRepository()
+    session = GameSession(
+        user_id=user_id,
+        session_id=new_session_id(int(moment.timestamp() * 1000)),
+        game_type=game_type,
+        score=score,
+        duration_seconds=duration_seconds,
+        questions_answered=questions_answered,
+        correct_answers=correct_answers,
+        experience_gained=experience_gained,
+        created_at=stamp,
     )
     delta = game_delta(
         game_type=game_type,
@@ -72,7 +75,23 @@ def progress_record_game_session(
         correct_answers=correct_answers,
         experience=experience_gained,
     )
-    day = (days or DailyProgressRepository()).add_game(user_id=user_id, date=stamp[:10], delta=delta)
+    planned = days.plan_game(user_id=user_id, date=stamp[:10], delta=delta)
+    if planned is not None:
+        day_entry, day = planned
+        entries = [
+            sessions.add_entry(session),
+            day_entry,
+            profile_experience_entry(user_id=user_id, amount=experience_gained, at=stamp),
+        ]
+        try:
+            transact_write(entries, token=session.session_id)
+        except TransactionCancelled:
+            pass  # nothing was written: take the step-by-step path below
+        else:
+            days.remember(day)
+            return day
+    sessions.add(session)
+    day = days.add_game(user_id=user_id, date=stamp[:10], delta=delta)
     profile_add_experience(user_id=user_id, amount=experience_gained, at=stamp)
     return day
 

@@ -21,10 +21,41 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+_dynamodb_serialized = False
+
+
+def serialize_moto_dynamodb() -> None:
+    """Make the embedded moto server handle DynamoDB requests one at a time.
+
+    moto 5.2's TransactWriteItems deep-copies whole tables to be able to roll back: under concurrent
+    requests the copy fails (`RuntimeError: dictionary changed size during iteration`, a 500), and a
+    rollback would restore the copy over other requests' writes. DynamoDB itself has neither problem.
+    Serialising moto's request handling keeps each call atomic, as DynamoDB's are, while our app's
+    requests still interleave between calls, so lost-update races in the app still show.
+    """
+    global _dynamodb_serialized
+    if _dynamodb_serialized:
+        return
+    import threading
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.Lock()
+    call_action = DynamoHandler.call_action
+
+    def serialized_call_action(self: Any) -> Any:
+        with lock:
+            return call_action(self)
+
+    DynamoHandler.call_action = serialized_call_action  # type: ignore[method-assign]
+    _dynamodb_serialized = True
+
+
 def start_moto(port: int | None = None) -> tuple[Any, str]:
     """A ThreadedMotoServer on 127.0.0.1 answering every AWS API; returns (server, endpoint URL)."""
     from moto.server import ThreadedMotoServer
 
+    serialize_moto_dynamodb()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = port or free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

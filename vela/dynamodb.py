@@ -23,6 +23,14 @@ class ConditionFailed(Exception):
     """A ConditionExpression did not hold (ConditionalCheckFailedException)."""
 
 
+class TransactionCancelled(Exception):
+    """TransactWriteItems wrote nothing: a condition failed or another transaction conflicted."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(", ".join(reasons) or "cancelled")
+        self.reasons = reasons
+
+
 def table_missing_error(name: str) -> ServiceMisconfiguredError:
     return ServiceMisconfiguredError(
         f"DynamoDB table '{name}' does not exist (create it with `manage.py dynamodb_tables create`).",
@@ -54,6 +62,10 @@ class DynamoTable:
     def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         return self._call(operation, {"TableName": self.name, **kwargs})
 
+    def entry(self, action: str, **kwargs: Any) -> dict[str, Any]:
+        """One TransactWriteItems entry (`Put`, `Update`, `Delete`, `ConditionCheck`) on this table."""
+        return {action: {"TableName": self.name, **kwargs}}
+
     def batch_write(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """BatchWriteItem (at most 25 requests) on this table; returns the unprocessed requests."""
         response = self._call("batch_write_item", {"RequestItems": {self.name: requests}})
@@ -72,14 +84,57 @@ class DynamoTable:
         raise UpstreamError("DynamoDB kept keys unprocessed.", code="dynamodb_throttled")
 
     def _call(self, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-        client = self._client or dynamodb_client(validate=False)
+        return _invoke(self._client, operation, kwargs, self.name)
+
+
+def transact_write(entries: list[dict[str, Any]], *, token: str | None = None, client: Any = None) -> None:
+    """All of `entries` (built with `DynamoTable.entry`) or nothing, in one call.
+
+    `token` (ClientRequestToken) makes botocore's own retries idempotent for ten minutes. Raises
+    TransactionCancelled when DynamoDB wrote nothing because a condition failed or another
+    transaction conflicted; other failures are translated like single-table calls.
+    """
+    kwargs: dict[str, Any] = {"TransactItems": entries}
+    if token:
+        kwargs["ClientRequestToken"] = token
+    tables = ", ".join(sorted({next(iter(entry.values()))["TableName"] for entry in entries}))
+    try:
+        _invoke(client, "transact_write_items", kwargs, tables, translate=False)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "TransactionCanceledException":
+            reasons = [reason.get("Code", "") for reason in exc.response.get("CancellationReasons", [])]
+            raise TransactionCancelled(reasons) from exc
+        if code == "ResourceNotFoundException":  # error path only: find which table is missing
+            tables = ", ".join(_missing_tables(client, tables.split(", "))) or tables
+        raise translate_client_error(exc, table=tables, operation="transact_write_items") from exc
+
+
+def _missing_tables(client: Any, names: list[str]) -> list[str]:
+    client = client or dynamodb_client(validate=False)
+    missing = []
+    for name in names:
         try:
-            return getattr(client, operation)(**kwargs)
+            client.describe_table(TableName=name)
         except ClientError as exc:
-            raise translate_client_error(exc, table=self.name, operation=operation) from exc
-        except (ConnectTimeoutError, ReadTimeoutError) as exc:
-            logger.error("DynamoDB %s on table %s timed out", operation, self.name)
-            raise UpstreamTimeoutError("DynamoDB operation timed out.", code="dynamodb_timeout") from exc
-        except BotoCoreError as exc:
-            logger.error("DynamoDB %s on table %s failed: %s", operation, self.name, exc.__class__.__name__)
-            raise UpstreamError("DynamoDB is unreachable.", code="dynamodb_unreachable") from exc
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                missing.append(name)
+        except BotoCoreError:
+            return []
+    return missing
+
+
+def _invoke(client: Any, operation: str, kwargs: dict[str, Any], table: str, *, translate: bool = True) -> Any:
+    client = client or dynamodb_client(validate=False)
+    try:
+        return getattr(client, operation)(**kwargs)
+    except ClientError as exc:
+        if not translate:
+            raise
+        raise translate_client_error(exc, table=table, operation=operation) from exc
+    except (ConnectTimeoutError, ReadTimeoutError) as exc:
+        logger.error("DynamoDB %s on table %s timed out", operation, table)
+        raise UpstreamTimeoutError("DynamoDB operation timed out.", code="dynamodb_timeout") from exc
+    except BotoCoreError as exc:
+        logger.error("DynamoDB %s on table %s failed: %s", operation, table, exc.__class__.__name__)
+        raise UpstreamError("DynamoDB is unreachable.", code="dynamodb_unreachable") from exc
