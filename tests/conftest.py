@@ -68,14 +68,14 @@ def drop_connection(alias: str) -> None:
         del connections[alias]
 
 
-@pytest.fixture
-def use_dsql(django_db_blocker: Any, pg_database: str) -> Iterator[Callable[..., dict[str, Any]]]:
-    """Point the `dsql` alias at the local PostgreSQL (or whatever `overrides` say) for one test."""
+def point_dsql_alias(django_db_blocker: Any, make_settings: Callable[..., dict[str, Any]]) -> Iterator[Any]:
+    """Yield `configure(**overrides)`, which points the `dsql` alias at `make_settings(**overrides)`;
+    restore the alias, its connection and the signer cache afterwards."""
     original = connections.settings.get("dsql")
 
     def configure(**overrides: Any) -> dict[str, Any]:
         drop_connection("dsql")
-        settings_dict = completed(dsql_settings(pg_database, **overrides))
+        settings_dict = completed(make_settings(**overrides))
         connections.settings["dsql"] = settings_dict
         return settings_dict
 
@@ -87,6 +87,12 @@ def use_dsql(django_db_blocker: Any, pg_database: str) -> Iterator[Callable[...,
     else:
         connections.settings["dsql"] = original
     reset_signers()
+
+
+@pytest.fixture
+def use_dsql(django_db_blocker: Any, pg_database: str) -> Iterator[Callable[..., dict[str, Any]]]:
+    """Point the `dsql` alias at the local PostgreSQL (or whatever `overrides` say) for one test."""
+    yield from point_dsql_alias(django_db_blocker, lambda **overrides: dsql_settings(pg_database, **overrides))
 
 
 @pytest.fixture
@@ -165,22 +171,7 @@ def use_standin(django_db_blocker: Any, dsql_standin: Any) -> Iterator[Callable[
     """Like `use_dsql`, but the `dsql` alias goes through the DSQL stand-in."""
     from tests.dsql_support import standin_settings
 
-    original = connections.settings.get("dsql")
-
-    def configure(**overrides: Any) -> dict[str, Any]:
-        drop_connection("dsql")
-        settings_dict = completed(standin_settings(dsql_standin, **overrides))
-        connections.settings["dsql"] = settings_dict
-        return settings_dict
-
-    with django_db_blocker.unblock():
-        yield configure
-        drop_connection("dsql")
-    if original is None:
-        connections.settings.pop("dsql", None)
-    else:
-        connections.settings["dsql"] = original
-    reset_signers()
+    yield from point_dsql_alias(django_db_blocker, lambda **overrides: standin_settings(dsql_standin, **overrides))
 
 
 # --- Third-party HTTP stand-ins (tests/upstream.py) --------------------------------------------

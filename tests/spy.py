@@ -1,4 +1,4 @@
-"""A call-counting proxy for boto3 objects (a Table and its `meta.client`), to observe paging."""
+"""Call-counting proxies for boto3 objects, to observe paging and how many calls a path makes."""
 
 from __future__ import annotations
 
@@ -33,3 +33,17 @@ def spy_table(table: Any, client: Any | None = None) -> tuple[Spy, Spy]:
     """(table spy, client spy): the repository's `table.meta.client` is the client spy."""
     client_spy = client if client is not None else Spy(table.meta.client)
     return Spy(table, meta=SimpleNamespace(client=client_spy)), client_spy
+
+
+class CountingClient:
+    """A boto3 client that records the order of the operations called on it (a list, not a Counter)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client, self.calls = client, []
+
+    def __getattr__(self, name: str) -> Any:
+        def call(**kwargs: Any) -> Any:
+            self.calls.append(name)
+            return getattr(self.client, name)(**kwargs)
+
+        return call

@@ -13,22 +13,9 @@ from progress.records import DailyProgress
 from progress.repositories import DailyProgressRepository, GameSessionRepository, _last_seen
 from progress.services import progress_record_game_session
 from tests.dynamo_helpers import get, put, scan
+from tests.spy import CountingClient
 from vela.dynamodb import DynamoTable
 from vela.errors import ServiceMisconfiguredError
-
-
-class CountingClient:
-    """The real (moto) client, recording which operations were called."""
-
-    def __init__(self, client):
-        self.client, self.calls = client, []
-
-    def __getattr__(self, name):
-        def call(**kwargs):
-            self.calls.append(name)
-            return getattr(self.client, name)(**kwargs)
-
-        return call
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from progress.records import DailyProgress, GameProgressDelta
 from progress.repositories import DailyProgressRepository, GameSessionRepository, _last_seen, js_round
 from progress.services import game_delta, new_session_id
 from tests.dynamo_helpers import get, put
+from tests.spy import CountingClient
 
 DAY = "2026-01-02"
 
@@ -92,18 +93,6 @@ def test_sessions_are_listed_per_user(dynamodb):
         repo.add(GameSession(user, f"s{i}", "vocabulary", 1, 2, 3, 1, 5, "2026-01-01T00:00:00.000Z"))
 
     assert sorted(s.session_id for s in repo.list_for_user(user_id="u")) == ["s0", "s1"]
-
-
-class CountingClient:
-    def __init__(self, client):
-        self.client, self.calls = client, []
-
-    def __getattr__(self, name):
-        def call(**kwargs):
-            self.calls.append(name)
-            return getattr(self.client, name)(**kwargs)
-
-        return call
 
 
 @pytest.fixture
