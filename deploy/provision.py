@@ -23,6 +23,9 @@ Say = Callable[[str], None]
 # Keys provisioning writes into the stage (and teardown removes again).
 OUTPUT_KEYS = ["vpc_config", "role_arn", "s3_bucket"]
 OUTPUT_ENV = ["AURORA_DB_ENDPOINT", "AURORA_DB_CLUSTER_ARN", "AURORA_DB_USER"]
+# The stage's NAT choice (`--nat`/`--no-nat`), kept in the stage so a rerun without the flag does the same.
+# A choice, not an output: teardown leaves it. Zappa ignores keys it does not know.
+NAT_KEY = "vela_nat_gateway"
 
 
 @dataclass
@@ -75,9 +78,18 @@ class DbRoleOptions:
 
 
 def provision(
-    ctx: StageContext, say: Say, *, deletion_protection: bool, db: DbRoleOptions, wait_delay: int = 10
+    ctx: StageContext,
+    say: Say,
+    *,
+    deletion_protection: bool,
+    db: DbRoleOptions,
+    wait_delay: int = 10,
+    nat: bool | None = None,
 ) -> dict[str, Any]:
+    """`nat`: True/False from `--nat`/`--no-nat`; None reuses the stage's recorded choice (default: NAT)."""
     stage = ctx.stage
+    if nat is None:
+        nat = bool(ctx.config.get(NAT_KEY, True))
     say(f"stage {stage.name}: account {stage.account}, region {stage.region}")
     preflight_dsql(ctx)
     given_vpc = ctx.config.get("vpc_config") or {}
@@ -89,7 +101,11 @@ def provision(
         say(f"using the stage's own vpc_config {given_vpc}")
         vpc_config = given_vpc
     else:
-        vpc_config = network.ensure_network(ctx.client("ec2"), stage, say)
+        vpc_config = network.ensure_network(ctx.client("ec2"), stage, say, nat=nat, wait_delay=wait_delay)
+        if ctx.config.get(NAT_KEY) != nat:
+            ctx.settings.update_stage(stage.name, **{NAT_KEY: nat})
+            ctx.config[NAT_KEY] = nat
+            say(f"recorded {NAT_KEY}={str(nat).lower()} in stage {stage.name}; --nat/--no-nat change it")
     tables.ensure_tables(ctx.client("dynamodb"), stage, ctx.table_names(), say)
     cluster = clusters.ensure_cluster(
         ctx.client("dsql"), stage, deletion_protection=deletion_protection, say=say, wait_delay=wait_delay
@@ -180,6 +196,7 @@ def show(ctx: StageContext) -> dict[str, Any]:
         "tables": tables.owned_tables(ctx.client("dynamodb"), stage, ctx.table_names()),
         "role": role,
         "network": network.find_network(ctx.client("ec2"), stage),
+        "nat_gateway_wanted": bool(ctx.config.get(NAT_KEY, True)),
         "function": function_info,
     }
 
@@ -194,7 +211,9 @@ def function_exists(ctx: StageContext) -> bool:
     return True
 
 
-def teardown(ctx: StageContext, say: Say, *, disable_protection: bool, eni_wait: float = 1200) -> None:
+def teardown(
+    ctx: StageContext, say: Say, *, disable_protection: bool, eni_wait: float = 1200, wait_delay: int = 15
+) -> None:
     stage = ctx.stage
     if function_exists(ctx):
         raise CommandError(
@@ -207,6 +226,6 @@ def teardown(ctx: StageContext, say: Say, *, disable_protection: bool, eni_wait:
     identity.delete_role(ctx.client("iam"), stage, say)
     identity.delete_log_group(ctx.client("logs"), stage, say)
     identity.delete_bucket(ctx.client("s3"), stage, say)
-    network.delete_network(ctx.client("ec2"), stage, say, eni_wait=eni_wait)
+    network.delete_network(ctx.client("ec2"), stage, say, eni_wait=eni_wait, wait_delay=wait_delay)
     ctx.settings.remove_keys(stage.name, OUTPUT_KEYS, OUTPUT_ENV)
     say(f"stage {stage.name} torn down; removed provisioning outputs from {ctx.settings.path}")

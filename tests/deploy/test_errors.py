@@ -46,6 +46,9 @@ def test_vpc_quota_is_explained() -> None:
         ("describe_security_groups", "SecurityGroups"),
         ("describe_route_tables", "RouteTables"),
         ("describe_vpc_endpoints", "VpcEndpoints"),
+        ("describe_internet_gateways", "InternetGateways"),
+        ("describe_nat_gateways", "NatGateways"),
+        ("describe_addresses", "Addresses"),
     ):
         stub.add_response(call, {key: []})
     stub.add_client_error("create_vpc", service_error_code="VpcLimitExceeded", service_message="limit 5")

@@ -19,6 +19,16 @@ class Command(BaseCommand):
         protection = parser.add_mutually_exclusive_group()
         protection.add_argument("--deletion-protection", dest="protection", action="store_true", default=None)
         protection.add_argument("--no-deletion-protection", dest="protection", action="store_false")
+        nat = parser.add_mutually_exclusive_group()
+        nat.add_argument(
+            "--nat", dest="nat", action="store_true", default=None, help="egress through 1 NAT gateway (default)"
+        )
+        nat.add_argument(
+            "--no-nat",
+            dest="nat",
+            action="store_false",
+            help="no IGW/NAT (bring interface endpoints); recorded in the stage as vela_nat_gateway",
+        )
         parser.add_argument("--skip-db-role", action="store_true", help="do not create the vela_app database role")
         parser.add_argument("--db-role", default="vela_app", help="the function's non-admin database role")
         parser.add_argument("--db-name", default="postgres")
@@ -43,6 +53,7 @@ class Command(BaseCommand):
                 hostaddr=options["db_hostaddr"],
             ),
             wait_delay=options["wait_delay"],
+            nat=options["nat"],
         )
         self.stdout.write(self.style.SUCCESS(f"stage {ctx.stage.name} provisioned"))
         for key, value in outputs.items():

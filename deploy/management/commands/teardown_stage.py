@@ -19,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--yes", action="store_true", help="required: this deletes the stage's data")
         parser.add_argument("--disable-deletion-protection", action="store_true")
         parser.add_argument("--eni-wait", type=float, default=1200, help="seconds to wait for Lambda ENIs")
+        parser.add_argument("--wait-delay", type=int, default=15, help="seconds between NAT gateway status polls")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["yes"]:
@@ -29,5 +30,6 @@ class Command(BaseCommand):
             self.stdout.write,
             disable_protection=options["disable_deletion_protection"],
             eni_wait=options["eni_wait"],
+            wait_delay=options["wait_delay"],
         )
         self.stdout.write(self.style.SUCCESS(f"stage {ctx.stage.name} torn down"))
