@@ -29,7 +29,14 @@ TAG_TIER = "vela:tier"
 PUBLIC = [{"Key": TAG_TIER, "Value": "public"}]
 # NAT gateways that exist (or are on their way); "failed" ones AWS removes by itself, "deleted" stay visible ~1 h.
 LIVE_NAT_STATES = {"pending", "available"}
-EGRESS_KEYS = ("nat_gateways", "elastic_ips", "internet_gateways", "public_route_tables", "public_subnets")
+EGRESS_KEYS = (
+    "nat_gateways",
+    "nat_gateways_deleting",
+    "elastic_ips",
+    "internet_gateways",
+    "public_route_tables",
+    "public_subnets",
+)
 
 
 def _tags(stage: Stage, kind: str, extra: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
@@ -75,11 +82,7 @@ def find_network(ec2: Any, stage: Stage) -> dict[str, Any]:
             for g in ec2.describe_internet_gateways(Filters=filters)["InternetGateways"]
             if _owned(stage, g)
         ]
-        nats = [
-            n["NatGatewayId"]
-            for n in ec2.describe_nat_gateways(Filters=filters)["NatGateways"]
-            if _owned(stage, n) and n.get("State") in LIVE_NAT_STATES
-        ]
+        nats = [n for n in ec2.describe_nat_gateways(Filters=filters)["NatGateways"] if _owned(stage, n)]
         addresses = [
             a["AllocationId"] for a in ec2.describe_addresses(Filters=filters)["Addresses"] if _owned(stage, a)
         ]
@@ -92,13 +95,25 @@ def find_network(ec2: Any, stage: Stage) -> dict[str, Any]:
         "public_subnets": [s["SubnetId"] for s in all_subnets if _is_public(s)],
         "public_route_tables": [r["RouteTableId"] for r in all_tables if _is_public(r)],
         "internet_gateways": gateways,
-        "nat_gateways": nats,
+        "nat_gateways": [n["NatGatewayId"] for n in nats if n.get("State") in LIVE_NAT_STATES],
+        # deleted by an earlier (interrupted) run: teardown still waits for them before releasing the EIP
+        "nat_gateways_deleting": [n["NatGatewayId"] for n in nats if n.get("State") == "deleting"],
         "elastic_ips": addresses,
     }
 
 
-def ensure_network(ec2: Any, stage: Stage, say: Say, *, nat: bool = True, wait_delay: int = 15) -> dict[str, list[str]]:
-    """Create what is missing; returns Zappa's `vpc_config`. `nat=False`: no egress pieces (removed if present)."""
+def ensure_network(
+    ec2: Any,
+    stage: Stage,
+    say: Say,
+    *,
+    nat: bool = True,
+    wait_delay: int = 15,
+    nat_waiter: dict[str, int] | None = None,
+) -> dict[str, list[str]]:
+    """Create what is missing; returns Zappa's `vpc_config`. `nat=False`: no egress pieces (removed if present).
+    The NAT gateway waiter polls every `wait_delay` seconds for at most 10 minutes (or as `nat_waiter` says)."""
+    waiter = nat_waiter or _waiter_config(wait_delay)
     found = find_network(ec2, stage)
     region = stage.region
     zones: list[str] = []
@@ -161,15 +176,22 @@ def ensure_network(ec2: Any, stage: Stage, say: Say, *, nat: bool = True, wait_d
                 )["VpcEndpoint"]["VpcEndpointId"]
             say(f"created {service} gateway endpoint {endpoint}")
     if nat:
-        _ensure_egress(ec2, stage, say, found, vpc_id, zones[0] if zones else "", route_table, wait_delay)
+        _ensure_egress(ec2, stage, say, found, vpc_id, zones[0] if zones else "", route_table, waiter)
     elif any(found[k] for k in EGRESS_KEYS):
         say("--no-nat: removing the NAT gateway, its Elastic IP, the internet gateway and the public subnet")
-        delete_egress(ec2, stage, say, found, wait_delay=wait_delay)
+        delete_egress(ec2, stage, say, found, nat_waiter=waiter)
     return {"SubnetIds": sorted(subnets), "SecurityGroupIds": [group]}
 
 
 def _ensure_egress(
-    ec2: Any, stage: Stage, say: Say, found: dict[str, Any], vpc_id: str, zone: str, private_table: str, delay: int
+    ec2: Any,
+    stage: Stage,
+    say: Say,
+    found: dict[str, Any],
+    vpc_id: str,
+    zone: str,
+    private_table: str,
+    waiter: dict[str, int],
 ) -> None:
     """Internet gateway, public subnet + route table, EIP + NAT gateway, private default route: each step
     checks what exists first, so a run interrupted between any two of them is completed by the next."""
@@ -235,7 +257,7 @@ def _ensure_egress(
             )["NatGateway"]["NatGatewayId"]
         say(f"created NAT gateway {nat_gateway}; waiting until it is available")
     with aws_call("ec2:DescribeNatGateways (waiting for available)", "ec2", region):
-        ec2.get_waiter("nat_gateway_available").wait(NatGatewayIds=[nat_gateway], WaiterConfig=_waiter_config(delay))
+        ec2.get_waiter("nat_gateway_available").wait(NatGatewayIds=[nat_gateway], WaiterConfig=waiter)
     with aws_call("ec2:DescribeRouteTables", "ec2", region):
         private = ec2.describe_route_tables(RouteTableIds=[private_table])["RouteTables"][0]
     _ensure_default_route(ec2, stage, say, private_table, private, {"NatGatewayId": nat_gateway})
@@ -257,8 +279,16 @@ def _ensure_default_route(
     say(f"route {ANYWHERE} -> {value} in {table}")
 
 
-def delete_egress(ec2: Any, stage: Stage, say: Say, found: dict[str, Any], *, wait_delay: int = 15) -> None:
-    """NAT gateway (wait until deleted) -> the private default route -> Elastic IP -> internet gateway
+def delete_egress(
+    ec2: Any,
+    stage: Stage,
+    say: Say,
+    found: dict[str, Any],
+    *,
+    wait_delay: int = 15,
+    nat_waiter: dict[str, int] | None = None,
+) -> None:
+    """The private default route -> NAT gateway (wait until deleted) -> Elastic IP -> internet gateway
     (detach, delete) -> public route table -> public subnet. Pieces already gone are skipped."""
     region = stage.region
     for table in found["route_tables"]:  # the private default route would be a blackhole without the NAT
@@ -267,15 +297,16 @@ def delete_egress(ec2: Any, stage: Stage, say: Say, found: dict[str, Any], *, wa
             if any(r.get("DestinationCidrBlock") == ANYWHERE for r in described.get("Routes", [])):
                 ec2.delete_route(RouteTableId=table, DestinationCidrBlock=ANYWHERE)
                 say(f"deleted route {ANYWHERE} from {table}")
-    if found["nat_gateways"]:
+    nat_gateways = found["nat_gateways"] + found.get("nat_gateways_deleting", [])
+    if nat_gateways:
         with aws_call("ec2:DeleteNatGateway", "ec2", region):
             for nat_gateway in found["nat_gateways"]:
                 _ignore_missing(lambda n=nat_gateway: ec2.delete_nat_gateway(NatGatewayId=n))
-            say(f"deleting NAT gateway {', '.join(found['nat_gateways'])}; waiting until it is deleted")
+            say(f"deleting NAT gateway {', '.join(nat_gateways)}; waiting until it is deleted")
             ec2.get_waiter("nat_gateway_deleted").wait(
-                NatGatewayIds=found["nat_gateways"], WaiterConfig=_waiter_config(wait_delay)
+                NatGatewayIds=nat_gateways, WaiterConfig=nat_waiter or _waiter_config(wait_delay)
             )
-        say(f"deleted NAT gateway {', '.join(found['nat_gateways'])}")
+        say(f"deleted NAT gateway {', '.join(nat_gateways)}")
     for allocation in found["elastic_ips"]:
         with aws_call("ec2:ReleaseAddress", "ec2", region):
             _ignore_missing(lambda a=allocation: ec2.release_address(AllocationId=a))

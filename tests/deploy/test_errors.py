@@ -64,3 +64,19 @@ def test_region_without_dsql_endpoint_is_explained() -> None:
 
     assert "xx-east-9" in str(error)
     assert "aws_region" in str(error)
+
+
+def test_a_nat_gateway_that_never_finishes_deleting_ends_the_wait() -> None:
+    """The NAT gateway waiter is bounded (MaxAttempts), and running out is explained, not a traceback."""
+    ec2, stub = stubbed("ec2")
+    stub.add_response("delete_nat_gateway", {"NatGatewayId": "nat-0123456789abcdef0"})
+    for _ in range(2):
+        stub.add_response(
+            "describe_nat_gateways", {"NatGateways": [{"NatGatewayId": "nat-0123456789abcdef0", "State": "deleting"}]}
+        )
+    found = {key: [] for key in (*network.EGRESS_KEYS, "route_tables")}
+    found["nat_gateways"] = ["nat-0123456789abcdef0"]
+
+    with stub, pytest.raises(CommandError, match="gave up waiting"):
+        network.delete_egress(ec2, STAGE, lambda _: None, found, nat_waiter={"Delay": 0, "MaxAttempts": 2})
+    stub.assert_no_pending_responses()

@@ -174,6 +174,14 @@ def leftovers(endpoint: str) -> dict[str, Any]:
     endpoints = [e for e in ec2.describe_vpc_endpoints(Filters=tag)["VpcEndpoints"] if e["State"].lower() != "deleted"]
     if endpoints:
         found["endpoints"] = endpoints
+    # moto ignores tag filters on NAT gateways: look at the tags here (deleted ones stay listed, as in AWS)
+    for kind, items in (
+        ("internet_gateways", ec2.describe_internet_gateways(Filters=tag)["InternetGateways"]),
+        ("nat_gateways", [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] != "deleted"]),
+        ("elastic_ips", ec2.describe_addresses(Filters=tag)["Addresses"]),
+    ):
+        if items := [i for i in items if {"Key": TAG_MANAGED_BY, "Value": "vela-provision"} in i.get("Tags", [])]:
+            found[kind] = items
     if [b for b in client("s3", endpoint).list_buckets()["Buckets"] if b["Name"].startswith("vela-api-")]:
         found["buckets"] = True
     logs = client("logs", endpoint).describe_log_groups(logGroupNamePrefix="/aws/lambda/vela-api")["logGroups"]
