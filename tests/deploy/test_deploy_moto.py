@@ -134,6 +134,15 @@ def test_provision_deploy_status_undeploy_teardown(
     assert function["Role"] == stage["role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/vela-api-dev-function"
     assert sorted(function["VpcConfig"]["SubnetIds"]) == sorted(stage["vpc_config"]["SubnetIds"])
     assert function["VpcConfig"]["SecurityGroupIds"] == stage["vpc_config"]["SecurityGroupIds"]
+    # the function's subnets reach the internet (Cognito, DSQL, LLM/TTS upstreams) through the NAT gateway
+    ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=aws_endpoint)
+    (nat,) = [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] == "available"]
+    for subnet_id in function["VpcConfig"]["SubnetIds"]:
+        association = [{"Name": "association.subnet-id", "Values": [subnet_id]}]
+        (table,) = ec2.describe_route_tables(Filters=association)["RouteTables"]
+        routes = {r.get("DestinationCidrBlock"): r for r in table["Routes"]}
+        assert routes["0.0.0.0/0"]["NatGatewayId"] == nat["NatGatewayId"]
+    assert nat["SubnetId"] not in function["VpcConfig"]["SubnetIds"]
     environment = function["Environment"]["Variables"]
     assert environment["AURORA_DB_USER"] == "vela_app_e2e"
     assert environment["AURORA_DB_ENDPOINT"] == stage["aws_environment_variables"]["AURORA_DB_ENDPOINT"]
@@ -156,5 +165,7 @@ def test_provision_deploy_status_undeploy_teardown(
         "teardown_stage", "--stage", "dev", "--settings-file", str(settings_file), "--yes", "--eni-wait", "0",
         stdout=StringIO(),
     )
-    assert leftovers(aws_endpoint) == {}
+    assert leftovers(aws_endpoint) == {}  # incl. internet gateway, NAT gateway, Elastic IP, public subnet
+    assert not ec2.describe_addresses()["Addresses"]
+    assert not [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] != "deleted"]
     drop_app_role(pg_database)
