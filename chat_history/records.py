@@ -23,14 +23,7 @@ class ChatMessage:
 
     def to_item(self) -> dict[str, Any]:
         # `context: {}` as the original wrote it; never returned to clients.
-        return {
-            "ThreadId": self.thread_id,
-            "Timestamp": self.timestamp,
-            "UserId": self.user_id,
-            "message": self.message,
-            "is_user": self.is_user,
-            "context": {},
-        }
+        return {**self.as_wire(), "context": {}}
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> ChatMessage:
