@@ -109,3 +109,31 @@ def test_dynamodb_tables_unreachable_endpoint_is_command_error():
         call_command(
             "dynamodb_tables", "create", "--endpoint-url", "http://127.0.0.1:9", "--timeout", "1", stdout=io.StringIO()
         )
+
+
+def test_tts_routes_happy_path_over_http(client, dynamodb_http, auth_header, upstream, settings):
+    """TTS settings, generate and audio with DynamoDB and S3 both on the moto server; the presigned
+    URL is fetched from that server, so the signature the app made is checked over real HTTP."""
+    import requests
+
+    from tests.upstream import Reply
+    from vela.aws import client as aws_client
+
+    audio = b"ID3\x04over-http" * 40
+    upstream.on("POST", "/v1/text-to-speech/", Reply(body=audio, headers={"Content-Type": "audio/mpeg"}))
+    settings.TTS_AUDIO_BUCKET_NAME = "vela-tts-audio-http"
+    aws_client("s3").create_bucket(Bucket="vela-tts-audio-http")
+    me = auth_header("user-tts")
+
+    saved = send(client, "POST", "/api/tts/settings", {"apiKey": "eleven-key", "voiceId": None}, me)
+    read = send(client, "GET", "/api/tts/settings", headers=me)
+    first = send(client, "POST", "/api/tts/generate", {"vocabularyId": "v1", "text": "みず"}, me)
+    second = send(client, "POST", "/api/tts/generate", {"vocabularyId": "v1", "text": "みず"}, me)
+    fetched = send(client, "GET", "/api/tts/audio/v1", headers=me)
+
+    assert [r.status_code for r in (saved, read, first, second, fetched)] == [200] * 5
+    assert read.json() == {"hasApiKey": True, "voiceId": None, "model": None}
+    assert (first.json()["cached"], second.json()["cached"]) == (False, True)
+    assert len(upstream.requests) == 1
+    download = requests.get(fetched.json()["audioUrl"], timeout=5)
+    assert (download.status_code, download.content) == (200, audio)
