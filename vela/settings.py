@@ -9,10 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+
+
+def text(name: str, default: str = "") -> str:
+    """A string setting; unset or blank (e.g. `NAME=` copied from .env.example) means the default."""
+    return env.str(name, default="").strip() or default
+
+
 # Local convenience only: real environment variables win over the file (tests turn it off).
 if env.bool("VELA_READ_DOT_ENV", default=True):
     env.read_env(str(BASE_DIR / ".env"), overwrite=False)
@@ -20,7 +28,14 @@ if env.bool("VELA_READ_DOT_ENV", default=True):
 # --- Django basics --------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Deployed stages must set a real key; locally a fixed dev key keeps `make run` zero-config.
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="vela-local-development-key-not-for-production")
+SECRET_KEY = text("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if text("AWS_LAMBDA_FUNCTION_NAME"):  # set by the Lambda runtime: a deployed function
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set on the deployed function: put it in the stage's remote_env "
+            "secrets object or on the function (docs/deploy.md, 'Two kinds of environment')."
+        )
+    SECRET_KEY = "vela-local-development-key-not-for-production"  # noqa: S105 - local runs only
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -66,9 +81,9 @@ TEMPLATES: list[dict[str, object]] = [
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 # --- AWS ------------------------------------------------------------------------------------
-AWS_REGION = env.str("AWS_REGION", default="") or env.str("AWS_DEFAULT_REGION", default="us-east-1")
+AWS_REGION = text("AWS_REGION") or text("AWS_DEFAULT_REGION", "us-east-1")
 # botocore reads AWS_ENDPOINT_URL itself; kept here so code and docs can show where clients go.
-AWS_ENDPOINT_URL = env.str("AWS_ENDPOINT_URL", default="") or None
+AWS_ENDPOINT_URL = text("AWS_ENDPOINT_URL") or None
 
 # --- Databases ------------------------------------------------------------------------------
 # `default` holds nothing the service needs; DSQL is the secondary database under `dsql`.
@@ -76,22 +91,22 @@ DATABASES: dict[str, dict[str, object]] = {
     "default": env.db("DATABASE_URL", default="sqlite://:memory:"),
 }
 
-AURORA_DB_ENDPOINT = env.str("AURORA_DB_ENDPOINT", default="")
-AURORA_DB_CLUSTER_ARN = env.str("AURORA_DB_CLUSTER_ARN", default="")
-AURORA_DB_USER = env.str("AURORA_DB_USER", default="admin")
+AURORA_DB_ENDPOINT = text("AURORA_DB_ENDPOINT")
+AURORA_DB_CLUSTER_ARN = text("AURORA_DB_CLUSTER_ARN")
+AURORA_DB_USER = text("AURORA_DB_USER", "admin")
 if AURORA_DB_ENDPOINT:
     _dsql_options: dict[str, object] = {
-        "sslmode": env.str("AURORA_DB_SSLMODE", default="verify-full"),
+        "sslmode": text("AURORA_DB_SSLMODE", "verify-full"),
         "connect_timeout": env.int("AURORA_DB_CONNECT_TIMEOUT", default=5),
     }
-    if sslrootcert := env.str("AURORA_DB_SSLROOTCERT", default=""):
+    if sslrootcert := text("AURORA_DB_SSLROOTCERT"):
         _dsql_options["sslrootcert"] = sslrootcert
-    if hostaddr := env.str("AURORA_DB_HOSTADDR", default=""):
+    if hostaddr := text("AURORA_DB_HOSTADDR"):
         _dsql_options["hostaddr"] = hostaddr
     DATABASES["dsql"] = {
         "ENGINE": "dsql_backend",
         "HOST": AURORA_DB_ENDPOINT,
-        "NAME": env.str("AURORA_DB_NAME", default="postgres"),
+        "NAME": text("AURORA_DB_NAME", "postgres"),
         "PORT": env.int("AURORA_DB_PORT", default=5432),
         "USER": AURORA_DB_USER,
         # Backend options live at the top level, never in OPTIONS (which goes straight to psycopg).
@@ -105,40 +120,37 @@ DATABASE_ROUTERS: list[str] = ["vela.routers.DsqlRouter"]
 DSQL_HEALTH_TIMEOUT = env.float("DSQL_HEALTH_TIMEOUT", default=5.0)
 
 # --- DynamoDB -------------------------------------------------------------------------------
-DDB_ENDPOINT = env.str("DDB_ENDPOINT", default="").strip()
+DDB_ENDPOINT = text("DDB_ENDPOINT")
 if DDB_ENDPOINT in {"undefined", "null"}:
     DDB_ENDPOINT = ""
-DDB_REGION = env.str("DDB_REGION", default="").strip() or AWS_REGION
+DDB_REGION = text("DDB_REGION") or AWS_REGION
 DYNAMODB_TABLES = {
-    "profiles": env.str("PROFILES_TABLE_NAME", default="vela-profiles"),
-    "vocabulary": env.str("VOCABULARY_TABLE_NAME", default="vela-vocabulary"),
-    "sentences": env.str("SENTENCES_TABLE_NAME", default="vela-sentences"),
-    "game_sessions": env.str("GAME_SESSIONS_TABLE_NAME", default="vela-game-sessions"),
-    "daily_progress": env.str("DAILY_PROGRESS_TABLE_NAME", default="vela-daily-progress"),
-    "chat_history": env.str("DYNAMODB_TABLE_NAME", default="") or env.str("DDB_TABLE", default="vela-chat-history"),
-    "saved_sentences": env.str("MY_DICTIONARIES_TABLE_NAME", default="")
-    or env.str("SAVED_SENTENCES_TABLE_NAME", default="vela-saved-sentences"),
-    "tts_settings": env.str("TTS_SETTINGS_TABLE_NAME", default="vela-tts-settings"),
+    "profiles": text("PROFILES_TABLE_NAME", "vela-profiles"),
+    "vocabulary": text("VOCABULARY_TABLE_NAME", "vela-vocabulary"),
+    "sentences": text("SENTENCES_TABLE_NAME", "vela-sentences"),
+    "game_sessions": text("GAME_SESSIONS_TABLE_NAME", "vela-game-sessions"),
+    "daily_progress": text("DAILY_PROGRESS_TABLE_NAME", "vela-daily-progress"),
+    "chat_history": text("DYNAMODB_TABLE_NAME") or text("DDB_TABLE", "vela-chat-history"),
+    "saved_sentences": text("MY_DICTIONARIES_TABLE_NAME") or text("SAVED_SENTENCES_TABLE_NAME", "vela-saved-sentences"),
+    "tts_settings": text("TTS_SETTINGS_TABLE_NAME", "vela-tts-settings"),
 }
 
 # --- Cognito --------------------------------------------------------------------------------
-COGNITO_USER_POOL_ID = env.str("COGNITO_USER_POOL_ID", default="") or env.str("VITE_COGNITO_USER_POOL_ID", default="")
-COGNITO_CLIENT_ID = env.str("COGNITO_CLIENT_ID", default="") or env.str("VITE_COGNITO_USER_POOL_CLIENT_ID", default="")
-COGNITO_ISSUER = env.str("COGNITO_ISSUER", default="") or (
+COGNITO_USER_POOL_ID = text("COGNITO_USER_POOL_ID") or text("VITE_COGNITO_USER_POOL_ID")
+COGNITO_CLIENT_ID = text("COGNITO_CLIENT_ID") or text("VITE_COGNITO_USER_POOL_CLIENT_ID")
+COGNITO_ISSUER = text("COGNITO_ISSUER") or (
     f"https://cognito-idp.{AWS_REGION}.amazonaws.com/{COGNITO_USER_POOL_ID}" if COGNITO_USER_POOL_ID else ""
 )
-COGNITO_JWKS_URL = env.str("COGNITO_JWKS_URL", default="") or (
-    f"{COGNITO_ISSUER}/.well-known/jwks.json" if COGNITO_ISSUER else ""
-)
+COGNITO_JWKS_URL = text("COGNITO_JWKS_URL") or (f"{COGNITO_ISSUER}/.well-known/jwks.json" if COGNITO_ISSUER else "")
 
 # --- Third parties --------------------------------------------------------------------------
-TTS_AUDIO_BUCKET_NAME = env.str("TTS_AUDIO_BUCKET_NAME", default="")
-ELEVENLABS_API_BASE_URL = env.str("ELEVENLABS_API_BASE_URL", default="https://api.elevenlabs.io").rstrip("/")
-GOOGLE_API_KEY = env.str("GOOGLE_API_KEY", default="")
-OPENROUTER_API_KEY = env.str("OPENROUTER_API_KEY", default="")
-GOOGLE_API_BASE_URL = env.str("GOOGLE_API_BASE_URL", default="https://generativelanguage.googleapis.com").rstrip("/")
-OPENROUTER_API_BASE_URL = env.str("OPENROUTER_API_BASE_URL", default="https://openrouter.ai").rstrip("/")
-APP_NAME = env.str("APP_NAME", default="Vela Japanese Learning App")
+TTS_AUDIO_BUCKET_NAME = text("TTS_AUDIO_BUCKET_NAME")
+ELEVENLABS_API_BASE_URL = text("ELEVENLABS_API_BASE_URL", "https://api.elevenlabs.io").rstrip("/")
+GOOGLE_API_KEY = text("GOOGLE_API_KEY")
+OPENROUTER_API_KEY = text("OPENROUTER_API_KEY")
+GOOGLE_API_BASE_URL = text("GOOGLE_API_BASE_URL", "https://generativelanguage.googleapis.com").rstrip("/")
+OPENROUTER_API_BASE_URL = text("OPENROUTER_API_BASE_URL", "https://openrouter.ai").rstrip("/")
+APP_NAME = text("APP_NAME", "Vela Japanese Learning App")
 # Bounds of upstream calls, seconds: the whole ElevenLabs generation (original: 30 s -> 504), and
 # each LLM call/stream (read timeout and overall deadline; keep below the Lambda timeout).
 TTS_UPSTREAM_TIMEOUT = env.float("TTS_UPSTREAM_TIMEOUT", default=30.0)
@@ -178,7 +190,7 @@ LOGGING = {
     "filters": {"redact": {"()": "vela.logging.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": text("DJANGO_LOG_LEVEL", "INFO")},
     # Zappa's per-request access line duplicates what API Gateway and Lambda already record, and
     # costs CPU on every request: warnings and errors only.
     "loggers": {"botocore": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}, "zappa": {"level": "WARNING"}},
