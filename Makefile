@@ -33,7 +33,7 @@ lint: install
 	@$(VENV)/bin/ruff check .
 
 bench: install postgres
-	@for script in bench/*.py; do echo "==> $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "==> $$script"; $(PY) $$script || exit 1; done
 
 # The Lambda zip for STAGE (default dev): clean app-only .venv-package, precompiled bytecode, size report.
 STAGE ?= dev

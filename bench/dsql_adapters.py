@@ -17,46 +17,16 @@ import argparse
 import logging
 import os
 import statistics
-import sys
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vela.settings")
-os.environ["AWS_ACCESS_KEY_ID"] = "AKIDVELABENCH000001"
-os.environ["AWS_SECRET_ACCESS_KEY"] = "vela-bench-secret"
-os.environ.pop("AWS_SESSION_TOKEN", None)
-os.environ.pop("AWS_PROFILE", None)
-os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
-os.environ["VELA_READ_DOT_ENV"] = "false"
+from _dsql_common import complete, connect_select_close
+from django.db.backends.postgresql.base import DatabaseWrapper as StockWrapper
 
-import django
-
-django.setup()
-
-from django.db import connections  # noqa: E402
-from django.db.backends.postgresql.base import DatabaseWrapper as StockWrapper  # noqa: E402
-
-from dsql_backend.auth import generate_auth_token  # noqa: E402
-from dsql_backend.base import DatabaseWrapper as OursWrapper  # noqa: E402
-from dsql_standin import StandIn, StandInConfig  # noqa: E402
+from dsql_backend.auth import generate_auth_token
+from dsql_backend.base import DatabaseWrapper as OursWrapper
+from dsql_standin import StandIn, StandInConfig
 
 HOST = "vela0bench0cluster0abcdef.dsql.us-east-1.on.aws"
 logging.getLogger("dsql_standin").setLevel(logging.WARNING)
-
-
-def complete(settings_dict: dict) -> dict:
-    return connections.configure_settings({"default": {"ENGINE": "django.db.backends.dummy"}, "x": settings_dict})["x"]
-
-
-def connect_select_close(wrapper_cls: type, settings_dict: dict) -> float:
-    started = time.perf_counter()
-    wrapper = wrapper_cls(settings_dict, "bench")
-    with wrapper.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    wrapper.close()
-    return time.perf_counter() - started
 
 
 def pool_close(wrapper_cls: type, settings_dict: dict) -> str:

@@ -9,28 +9,15 @@ Prints medians, the ratio (target <= 1.10x) and the median token-signing time.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vela.settings")
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIDVELABENCH000001")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "vela-bench-secret")
-os.environ["VELA_READ_DOT_ENV"] = "false"
+import psycopg
+from _dsql_common import complete, connect_select_close
+from django.db.backends.postgresql.base import DatabaseWrapper as StockWrapper
 
-import django
-
-django.setup()
-
-import psycopg  # noqa: E402
-from django.db import connections  # noqa: E402
-from django.db.backends.postgresql.base import DatabaseWrapper as StockWrapper  # noqa: E402
-
-from dsql_backend.auth import generate_auth_token  # noqa: E402
-from dsql_backend.base import DatabaseWrapper as DsqlWrapper  # noqa: E402
+from dsql_backend.auth import generate_auth_token
+from dsql_backend.base import DatabaseWrapper as DsqlWrapper
 
 HOST = "vela0bench0cluster0abcdef.dsql.us-east-1.on.aws"
 DATABASE = "vela_bench"
@@ -42,18 +29,7 @@ def settings_for(engine: str) -> dict:
         base |= {"HOST": HOST, "REGION": "us-east-1", "OPTIONS": {"hostaddr": "127.0.0.1", "sslmode": "disable"}}
     else:
         base |= {"HOST": "127.0.0.1", "OPTIONS": {"sslmode": "disable", "connect_timeout": 5}}
-    complete = connections.configure_settings({"default": {"ENGINE": "django.db.backends.dummy"}, "x": base})
-    return complete["x"]
-
-
-def connect_select_close(wrapper_cls: type, settings_dict: dict) -> float:
-    started = time.perf_counter()
-    wrapper = wrapper_cls(settings_dict, "bench")
-    with wrapper.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    wrapper.close()
-    return time.perf_counter() - started
+    return complete(base)
 
 
 def main() -> None:
