@@ -15,7 +15,9 @@ from dsql_backend.auth import reset_signers
 PG_HOST = os.environ.get("VELA_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("VELA_TEST_PG_PORT", "5432"))
 PG_SUPERUSER = os.environ.get("VELA_TEST_PG_USER", "postgres")
-DSQL_TEST_DATABASE = "vela_dsql_test"
+# VELA_TEST_DB_SUFFIX keeps two checkouts that test at once on one PostgreSQL apart (databases, roles).
+TEST_DB_SUFFIX = os.environ.get("VELA_TEST_DB_SUFFIX", "")
+DSQL_TEST_DATABASE = "vela_dsql_test" + TEST_DB_SUFFIX
 FAKE_CLUSTER_HOST = "vela0test0cluster0id0abcd.dsql.us-east-1.on.aws"
 
 

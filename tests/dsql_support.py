@@ -7,9 +7,9 @@ import os
 from typing import Any
 
 from dsql_standin import StandIn, StandInConfig
-from tests.conftest import FAKE_CLUSTER_HOST, PG_HOST, PG_PORT, PG_SUPERUSER
+from tests.conftest import FAKE_CLUSTER_HOST, PG_HOST, PG_PORT, PG_SUPERUSER, TEST_DB_SUFFIX
 
-STANDIN_UPSTREAM_DB = "vela_dsql_standin_django"
+STANDIN_UPSTREAM_DB = "vela_dsql_standin_django" + TEST_DB_SUFFIX
 # Roles that "exist" on the stand-in besides admin (DSQL needs `CREATE ROLE` + `AWS IAM GRANT`).
 STANDIN_ROLES = frozenset({"vela_app"})
 

@@ -12,10 +12,10 @@ import pytest
 from django.core.management.base import CommandError
 
 from deploy import dbrole
-from tests.conftest import PG_HOST, PG_PORT, PG_SUPERUSER, dsql_settings
+from tests.conftest import PG_HOST, PG_PORT, PG_SUPERUSER, TEST_DB_SUFFIX, dsql_settings
 
 ARN = "arn:aws:iam::123456789012:role/vela-api-dev-function"
-ROLE = "vela_app_test"
+ROLE = "vela_app_test" + TEST_DB_SUFFIX
 
 
 class FakeDsql:

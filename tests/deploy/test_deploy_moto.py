@@ -20,14 +20,14 @@ import psycopg
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import PG_HOST, PG_PORT, PG_SUPERUSER
+from tests.conftest import PG_HOST, PG_PORT, PG_SUPERUSER, TEST_DB_SUFFIX
 from tests.deploy.conftest import ROOT, ZAPPA
 from tests.deploy.test_provision import leftovers
 
 pytestmark = pytest.mark.slow
 
 ACCOUNT = "123456789012"
-ROLE = "vela_app_e2e"  # not vela_app: the local PostgreSQL is shared with other test runs
+ROLE = "vela_app_e2e" + TEST_DB_SUFFIX  # not vela_app: the local PostgreSQL is shared with other test runs
 FUNCTION_ACTIONS = [
     ("Logs", ["logs:CreateLogStream", "logs:PutLogEvents"]),
     (
@@ -90,9 +90,9 @@ def zappa(*args: str, endpoint: str) -> subprocess.CompletedProcess[str]:
 
 def drop_app_role(database: str) -> None:
     with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_SUPERUSER, dbname=database, autocommit=True) as c:
-        if c.execute("SELECT 1 FROM pg_roles WHERE rolname = 'vela_app_e2e'").fetchone():
-            c.execute("DROP OWNED BY vela_app_e2e")
-            c.execute("DROP ROLE vela_app_e2e")
+        if c.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (ROLE,)).fetchone():
+            c.execute(f"DROP OWNED BY {ROLE}")
+            c.execute(f"DROP ROLE {ROLE}")
 
 
 def test_provision_deploy_status_undeploy_teardown(
@@ -114,7 +114,7 @@ def test_provision_deploy_status_undeploy_teardown(
             stdout=out,
         )
     stage = json.loads(settings_file.read_text())["dev"]
-    assert "sql: CREATE ROLE vela_app_e2e WITH LOGIN" in out.getvalue()
+    assert f"sql: CREATE ROLE {ROLE} WITH LOGIN" in out.getvalue()
     role_arn = f"arn:aws:iam::{ACCOUNT}:role/vela-api-dev-function"
     assert f"skipped: AWS IAM GRANT {ROLE} TO '{role_arn}'" in out.getvalue()
 
@@ -144,7 +144,7 @@ def test_provision_deploy_status_undeploy_teardown(
         assert routes["0.0.0.0/0"]["NatGatewayId"] == nat["NatGatewayId"]
     assert nat["SubnetId"] not in function["VpcConfig"]["SubnetIds"]
     environment = function["Environment"]["Variables"]
-    assert environment["AURORA_DB_USER"] == "vela_app_e2e"
+    assert environment["AURORA_DB_USER"] == ROLE
     assert environment["AURORA_DB_ENDPOINT"] == stage["aws_environment_variables"]["AURORA_DB_ENDPOINT"]
     cluster_arn = environment["AURORA_DB_CLUSTER_ARN"]
     assert cluster_arn.startswith(f"arn:aws:dsql:us-east-1:{ACCOUNT}:cluster/")

@@ -25,7 +25,7 @@ SECRET_KEY = "standin-test-secret-key/0123456789abcdefgh"
 UPSTREAM_HOST = os.environ.get("DSQL_STANDIN_UPSTREAM_HOST", "127.0.0.1")
 UPSTREAM_PORT = int(os.environ.get("DSQL_STANDIN_UPSTREAM_PORT", "5432"))
 UPSTREAM_USER = os.environ.get("DSQL_STANDIN_UPSTREAM_USER", "postgres")
-UPSTREAM_DB = "vela_dsql_standin_test"
+UPSTREAM_DB = "vela_dsql_standin_test" + os.environ.get("VELA_TEST_DB_SUFFIX", "")
 
 TEST_APP = "dsql-standin-tests"
 
