@@ -6,7 +6,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from auth_proxy.services import (
     Tokens,
@@ -18,6 +17,7 @@ from auth_proxy.services import (
     auth_sign_out,
 )
 from vela.json_body import json_object
+from vela.views import PublicAPIView
 
 ERROR = inline_serializer(
     "AuthError",
@@ -52,10 +52,8 @@ def tokens_body(tokens: Tokens) -> dict[str, str]:
     return {"accessToken": tokens.access_token, "refreshToken": tokens.refresh_token, "idToken": tokens.id_token}
 
 
-class PublicAuthView(APIView):
+class PublicAuthView(PublicAPIView):
     """These routes relay to Cognito themselves: a stale Authorization header must not be verified here."""
-
-    authentication_classes = ()
 
 
 class SignInView(PublicAuthView):

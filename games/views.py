@@ -8,7 +8,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from games.services import (
     DEFAULT_SENTENCE_LIMIT,
@@ -18,8 +17,8 @@ from games.services import (
     vocabulary_list,
 )
 from vela.fields import JsParseIntField
-from vela.negotiation import JsonOnlyNegotiation
 from vela.openapi import PUBLIC_ERRORS, error_responses
+from vela.views import PublicAPIView
 
 LIMIT_HELP = (
     'Parsed like JavaScript parseInt ("10abc" -> 10, "3.9" -> 3, "0x10" -> 16); absent or empty -> {default}; '
@@ -70,11 +69,9 @@ def _limit_parameter(default: int) -> OpenApiParameter:
     return OpenApiParameter("limit", str, required=False, description=LIMIT_HELP.format(default=default))
 
 
-class GameVocabularyListView(APIView):
+class GameVocabularyListView(PublicAPIView):
     """Items are returned exactly as stored (any extra attributes included)."""
 
-    authentication_classes = ()
-    content_negotiation_class = JsonOnlyNegotiation
     InputSerializer = limit_input(DEFAULT_VOCABULARY_LIMIT)
 
     @extend_schema(
@@ -93,11 +90,9 @@ class GameVocabularyListView(APIView):
         return Response({"vocabulary": [item.to_dict() for item in items]}, status=status.HTTP_200_OK)
 
 
-class GameSentenceListView(APIView):
+class GameSentenceListView(PublicAPIView):
     """Items are returned exactly as stored (any extra attributes included)."""
 
-    authentication_classes = ()
-    content_negotiation_class = JsonOnlyNegotiation
     InputSerializer = limit_input(DEFAULT_SENTENCE_LIMIT)
 
     @extend_schema(

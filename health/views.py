@@ -4,25 +4,21 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from health.services import SUCCESS_DETAILS, dsql_probe
+from vela.views import PublicAPIView
 
 
-class LivenessView(APIView):
+class LivenessView(PublicAPIView):
     """No dependencies: answers as long as the process serves requests."""
-
-    authentication_classes = ()
 
     @extend_schema(responses=inline_serializer("Liveness", {"status": serializers.CharField()}))
     def get(self, request: Request) -> Response:
         return Response({"status": "ok"}, status=status.HTTP_200_OK)
 
 
-class DsqlHealthView(APIView):
+class DsqlHealthView(PublicAPIView):
     """SELECT 1 against Aurora DSQL through the `dsql` backend (reference §5.6 bodies)."""
-
-    authentication_classes = ()
 
     @extend_schema(
         responses={

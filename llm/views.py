@@ -13,6 +13,7 @@ from llm.services import llm_chat, sentence_analysis_frames, sentence_analysis_o
 from llm.streaming import streaming_supported
 from vela.identity import resolve_email
 from vela.json_body import json_object
+from vela.views import PublicAPIView
 
 ERROR = inline_serializer(
     "LlmError",
@@ -24,13 +25,11 @@ ERROR = inline_serializer(
 )
 
 
-class LlmChatView(APIView):
+class LlmChatView(PublicAPIView):
     """LLM bridge: one non-streaming completion from Google Gemini or OpenRouter.
 
     Public like the original: it touches no user data, and callers may bring their own key.
     """
-
-    authentication_classes = ()
 
     @extend_schema(
         request=ChatInputSerializer,

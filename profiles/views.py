@@ -12,9 +12,7 @@ from profiles.serializers import ProfileSerializer
 from profiles.services import profile_create, profile_get_or_create, profile_update
 from vela.fields import USER_ID_HELP, JsonObjectField, StrictCharField, user_id_field
 from vela.identity import resolve_user_id
-from vela.negotiation import JsonOnlyNegotiation
 from vela.openapi import USER_ERRORS, error_responses
-from vela.permissions import CallerIdentified
 
 # One instance for every response: its to_representation is stateless, and building a serializer
 # per request (DRF deep-copies its fields) is measurable on this hot path.
@@ -23,8 +21,6 @@ TEXT_MAX = 2048
 
 
 class ProfileDetailView(APIView):
-    permission_classes = (CallerIdentified,)
-    content_negotiation_class = JsonOnlyNegotiation
 
     @extend_schema_serializer(component_name="ProfileQuery")
     class InputSerializer(serializers.Serializer):
@@ -48,8 +44,6 @@ class ProfileDetailView(APIView):
 
 
 class ProfileUpdateView(APIView):
-    permission_classes = (CallerIdentified,)
-    content_negotiation_class = JsonOnlyNegotiation
 
     @extend_schema_serializer(component_name="ProfileUpdateInput")
     class InputSerializer(serializers.Serializer):
@@ -83,8 +77,6 @@ class ProfileUpdateView(APIView):
 
 
 class ProfileCreateView(APIView):
-    permission_classes = (CallerIdentified,)
-    content_negotiation_class = JsonOnlyNegotiation
 
     @extend_schema_serializer(component_name="ProfileCreateInput")
     class InputSerializer(serializers.Serializer):

@@ -171,7 +171,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["vela.safe_json.SafeJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["vela.identity.CognitoAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": [],
+    # Every route needs a verified caller unless its view derives from vela.views.PublicAPIView.
+    "DEFAULT_PERMISSION_CLASSES": ["vela.permissions.CallerIdentified"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "vela.negotiation.JsonOnlyNegotiation",
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "vela.exception_handler.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -181,6 +183,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Backend of the Vela Japanese-learning web app.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and docs are public: a stale or forged Authorization header is not read there.
+    "SERVE_AUTHENTICATION": [],
 }
 
 # --- Logging: one line per record; secrets never reach it (see vela/logging.py) -------------

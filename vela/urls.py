@@ -2,6 +2,7 @@
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from vela.views import not_found
 
@@ -16,7 +17,8 @@ urlpatterns = [
     path("api/", include("chat_history.urls")),
     path("api/", include("tts.urls")),
     path("api/", include("auth_proxy.urls")),
-    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    # The schema speaks YAML or JSON as `Accept` asks; every other route answers JSON only.
+    path("api/schema", SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation), name="schema"),
     path("api/docs", SpectacularRedocView.as_view(url_name="schema"), name="docs"),
     re_path(r"^.*$", not_found),
 ]

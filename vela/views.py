@@ -1,8 +1,10 @@
-"""JSON answers for paths no route matches (CONTRACT §2.2)."""
+"""JSON answers for paths no route matches (CONTRACT §2.2), and the base class of public routes."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
@@ -11,3 +13,15 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
 
 def server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"error": "Internal server error.", "code": "server_error"}, status=500)
+
+
+class PublicAPIView(APIView):
+    """A route any caller may use: no token is read and none is required.
+
+    Every other view is protected by the DRF defaults (`vela.permissions.CallerIdentified` after
+    `vela.identity.CognitoAuthentication`); opting out is this base class, visible in the view's
+    declaration.
+    """
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
