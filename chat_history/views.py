@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from chat_history.records import ChatMessage
 from chat_history.services import chat_message_save, chat_messages_list, chat_thread_delete, chat_threads_list
 from vela.errors import BadRequestError
+from vela.fields import StrictBooleanField, StrictCharField, StrictIntegerField
 from vela.identity import resolve_user_id
-from vela.strict_fields import StrictBooleanField, StrictCharField, StrictIntegerField
 
 MAX_ID_CHARS = 512  # DynamoDB key attributes hold at most 2048 bytes
 MAX_MESSAGE_CHARS = 100_000  # DynamoDB items hold at most 400 KB
