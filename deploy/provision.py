@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from vela import aws
-from vela.dynamodb_schema import TABLES
+from vela.dynamodb_schema import table_names_from_env
 
 from . import cluster as clusters
 from . import dbrole, identity, network, tables
@@ -39,7 +39,7 @@ class StageContext:
         return {**self.config.get("environment_variables", {}), **self.config.get("aws_environment_variables", {})}
 
     def table_names(self) -> dict[str, str]:
-        return {spec.logical: self.env.get(spec.setting) or spec.default_name for spec in TABLES}
+        return table_names_from_env(self.env)
 
     def client(self, service: str) -> Any:
         return aws.client(service, region=self.stage.region)

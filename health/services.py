@@ -17,10 +17,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections
 
 from vela.logging import redact
+from vela.routers import DSQL_ALIAS
 
 logger = logging.getLogger("vela.health")
 
-DSQL_ALIAS = "dsql"
 SUCCESS_DETAILS = "Successfully executed SELECT 1 against Aurora DSQL."
 NOT_CONFIGURED = "AURORA_DB_ENDPOINT is not configured"
 

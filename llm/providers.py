@@ -19,6 +19,16 @@ PROVIDERS = (GOOGLE, OPENROUTER)
 LABELS = {GOOGLE: "Google", OPENROUTER: "OpenRouter"}
 DEFAULT_MODELS = {GOOGLE: "gemini-2.5-flash-lite", OPENROUTER: "openai/gpt-oss-20b:free"}
 DEFAULT_APP_NAME = "Vela Japanese Learning App"
+_SERVER_KEY_SETTINGS = {GOOGLE: "GOOGLE_API_KEY", OPENROUTER: "OPENROUTER_API_KEY"}
+
+
+def server_api_key_setting(provider: str) -> str:
+    return _SERVER_KEY_SETTINGS[provider]
+
+
+def server_api_key(provider: str) -> str:
+    """The server's own key for the provider (a setting), or ""."""
+    return str(getattr(settings, _SERVER_KEY_SETTINGS[provider], "") or "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,17 @@
-"""Type checks for LLM requests, run after the original's ordered checks (so its messages win)."""
+"""LLM request validation: the original's ordered checks (so its messages win), then type checks,
+giving the typed requests the services take (`ChatRequest`, `AnalysisRequest`)."""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from vela.fields import StrictCharField
+from llm.providers import LABELS, PROVIDERS, server_api_key, server_api_key_setting
+from vela.errors import BadRequestError
+from vela.fields import StrictCharField, StrictIntegerField, StrictNumberField
 
 
 def header_safe(value: str) -> str:
@@ -17,38 +19,6 @@ def header_safe(value: str) -> str:
     if any(ord(c) < 0x20 or ord(c) == 0x7F or ord(c) > 0xFF for c in value):
         raise serializers.ValidationError("Must contain only printable Latin-1 characters.")
     return value
-
-
-@extend_schema_field(OpenApiTypes.NUMBER)
-class StrictNumberField(serializers.Field):
-    """A JSON number (not a bool, not a string), finite, within bounds; kept as given (int or float)."""
-
-    def __init__(self, *, min_value: float, max_value: float, integer: bool = False, **kwargs: Any) -> None:
-        self.min_value, self.max_value, self.integer = min_value, max_value, integer
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> int | float:
-        valid_type = int if self.integer else (int, float)
-        if isinstance(data, bool) or not isinstance(data, valid_type):
-            if not (self.integer and isinstance(data, float) and data.is_integer()):
-                raise serializers.ValidationError(
-                    "A valid integer is required." if self.integer else "A number is required."
-                )
-            data = int(data)
-        if isinstance(data, float) and not math.isfinite(data):
-            raise serializers.ValidationError("A finite number is required.")
-        if not self.min_value <= data <= self.max_value:
-            raise serializers.ValidationError(f"Must be between {self.min_value:g} and {self.max_value:g}.")
-        return data
-
-    def to_representation(self, value: Any) -> Any:
-        return value
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class StrictIntegerField(StrictNumberField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(integer=True, **kwargs)
 
 
 class MessageSerializer(serializers.Serializer):
@@ -84,3 +54,92 @@ class AnalyzeInputSerializer(serializers.Serializer):
     provider = StrictCharField()
     model = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=200)
     apiKey = StrictCharField(max_length=1000, validators=[header_safe])
+
+
+def js_truthy(value: Any) -> bool:
+    """JavaScript truthiness: empty arrays and objects are truthy, 0/""/null are not."""
+    if value is None or value is False:
+        return False
+    if isinstance(value, str):
+        return value != ""
+    if isinstance(value, int | float):
+        return value == value and value != 0  # NaN is falsy
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    provider: str
+    messages: list[dict[str, str]]
+    api_key: str
+    model: str | None
+    system: str | None
+    temperature: float
+    max_tokens: int
+    referer: str | None
+    app_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRequest:
+    sentence: str
+    provider: str
+    model: str | None
+    api_key: str
+
+
+def chat_request_from(payload: Mapping[str, Any]) -> ChatRequest:
+    """POST /api/llm-chat's body, checked in the original's order, then typed."""
+    provider = payload.get("provider")
+    if not js_truthy(provider):
+        raise BadRequestError("Missing provider", code="missing_provider")
+    if not js_truthy(payload.get("messages")) and not js_truthy(payload.get("prompt")):
+        raise BadRequestError("Missing prompt or messages", code="missing_prompt")
+    if provider not in PROVIDERS:
+        raise BadRequestError("Unsupported provider", code="unsupported_provider")
+    server_key = server_api_key(provider)
+    if not js_truthy(payload.get("apiKey")) and not server_key:
+        raise BadRequestError(
+            f"Missing API key for {LABELS[provider]} provider. "
+            f"Configure {server_api_key_setting(provider)} on server or provide your own API key.",
+            code="missing_api_key",
+        )
+    serializer = ChatInputSerializer(data=payload)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    messages = [dict(m) for m in data.get("messages") or []]
+    if not messages:
+        if not data.get("prompt"):
+            raise BadRequestError("Missing prompt or messages", code="missing_prompt")
+        messages = [{"role": "user", "content": data["prompt"]}]
+    return ChatRequest(
+        provider=provider,
+        messages=messages,
+        api_key=data.get("apiKey") or server_key,
+        model=data.get("model") or None,
+        system=data.get("system"),
+        temperature=0.7 if data.get("temperature") is None else data["temperature"],
+        max_tokens=1024 if data.get("maxTokens") is None else data["maxTokens"],
+        referer=data.get("referer") or None,
+        app_name=data.get("appName"),
+    )
+
+
+def analysis_request_from(payload: Mapping[str, Any]) -> AnalysisRequest:
+    """POST /api/my-dictionaries/analyze's body, checked in the original's order, then typed."""
+    sentence = payload.get("sentence")
+    if not isinstance(sentence, str) or not sentence.strip():
+        raise BadRequestError("Sentence is required", code="sentence_required")
+    provider = payload.get("provider")
+    if not js_truthy(provider):
+        raise BadRequestError("LLM provider is required", code="missing_provider")
+    if provider in PROVIDERS and not js_truthy(payload.get("apiKey")):
+        raise BadRequestError(f"Missing API key for {LABELS[provider]} provider", code="missing_api_key")
+    if provider not in PROVIDERS:
+        raise BadRequestError("Unsupported provider", code="unsupported_provider")
+    serializer = AnalyzeInputSerializer(data=payload)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    return AnalysisRequest(
+        sentence=sentence.strip(), provider=provider, model=data.get("model") or None, api_key=data["apiKey"]
+    )

@@ -1,7 +1,7 @@
 """The LLM bridge (reference §5.2) and the streaming sentence analysis (reference §5.10).
 
-Upstream POSTs go through `vela.http` and are never retried. Checks run in the original's order so
-its messages are kept; type checks follow them (a wrong type is a 400, never a 500).
+Upstream POSTs go through `vela.http` and are never retried. The services take typed requests
+(`llm.serializers.ChatRequest`, `AnalysisRequest`), which the views build from the body.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from django.conf import settings
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from llm import providers
-from llm.providers import GOOGLE, LABELS, PROVIDERS, UpstreamRequest
-from llm.serializers import AnalyzeInputSerializer, ChatInputSerializer
+from llm.providers import GOOGLE, LABELS, UpstreamRequest
+from llm.serializers import AnalysisRequest, ChatRequest
 from llm.sse import SseParser, encode_frame, json_payloads
 from vela import http
-from vela.errors import ApplicationError, BadRequestError, UpstreamTimeoutError
+from vela.errors import ApplicationError, UpstreamTimeoutError
 
 logger = logging.getLogger("vela.llm")
 
@@ -38,62 +38,26 @@ READ_SIZE = 16 * 1024
 MAX_ERROR_BODY = 64 * 1024
 
 
-def js_truthy(value: Any) -> bool:
-    """JavaScript truthiness: empty arrays and objects are truthy, 0/""/null are not."""
-    if value is None or value is False:
-        return False
-    if isinstance(value, str):
-        return value != ""
-    if isinstance(value, int | float):
-        return value == value and value != 0  # NaN is falsy
-    return True
-
-
 def _timeout() -> tuple[float, float]:
     bound = float(settings.LLM_UPSTREAM_TIMEOUT)
     return (min(CONNECT_TIMEOUT, bound), bound)
 
 
 # --- POST /api/llm-chat ------------------------------------------------------------------------------
-def llm_chat(*, payload: dict[str, Any], request_url: str) -> dict[str, Any]:
-    """`{"text", "raw"}` from the provider; BadRequestError/ApplicationError with the original messages."""
-    provider = payload.get("provider")
-    if not js_truthy(provider):
-        raise BadRequestError("Missing provider", code="missing_provider")
-    if not js_truthy(payload.get("messages")) and not js_truthy(payload.get("prompt")):
-        raise BadRequestError("Missing prompt or messages", code="missing_prompt")
-    if provider not in PROVIDERS:
-        raise BadRequestError("Unsupported provider", code="unsupported_provider")
-    server_key = settings.GOOGLE_API_KEY if provider == GOOGLE else settings.OPENROUTER_API_KEY
-    if not js_truthy(payload.get("apiKey")) and not server_key:
-        setting = "GOOGLE_API_KEY" if provider == GOOGLE else "OPENROUTER_API_KEY"
-        raise BadRequestError(
-            f"Missing API key for {LABELS[provider]} provider. "
-            f"Configure {setting} on server or provide your own API key.",
-            code="missing_api_key",
-        )
-    serializer = ChatInputSerializer(data=payload)
-    serializer.is_valid(raise_exception=True)
-    data = serializer.validated_data
-    messages = data.get("messages") or []
-    if not messages:
-        if not data.get("prompt"):
-            raise BadRequestError("Missing prompt or messages", code="missing_prompt")
-        messages = [{"role": "user", "content": data["prompt"]}]
-    api_key = data.get("apiKey") or server_key
-    model = data.get("model") or providers.DEFAULT_MODELS[provider]
-    temperature = 0.7 if data.get("temperature") is None else data["temperature"]
-    max_tokens = 1024 if data.get("maxTokens") is None else data["maxTokens"]
-    common = {"api_key": api_key, "model": model, "messages": [dict(m) for m in messages], "system": data.get("system")}
+def llm_chat(*, chat: ChatRequest, request_url: str) -> dict[str, Any]:
+    """`{"text", "raw"}` from the provider; ApplicationError with the original messages."""
+    provider = chat.provider
+    model = chat.model or providers.DEFAULT_MODELS[provider]
+    common = {"api_key": chat.api_key, "model": model, "messages": chat.messages, "system": chat.system}
     if provider == GOOGLE:
-        upstream = providers.google_chat(**common, temperature=temperature, max_tokens=max_tokens)
+        upstream = providers.google_chat(**common, temperature=chat.temperature, max_tokens=chat.max_tokens)
     else:
         upstream = providers.openrouter_chat(
             **common,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            referer=data.get("referer") or request_url,
-            app_name=data.get("appName"),
+            temperature=chat.temperature,
+            max_tokens=chat.max_tokens,
+            referer=chat.referer or request_url,
+            app_name=chat.app_name,
         )
     return _complete(provider, upstream)
 
@@ -131,30 +95,17 @@ class AnalysisStream:
     response: requests.Response
 
 
-def sentence_analysis_open(*, payload: dict[str, Any], request_url: str) -> AnalysisStream:
-    sentence = payload.get("sentence")
-    if not isinstance(sentence, str) or not sentence.strip():
-        raise BadRequestError("Sentence is required", code="sentence_required")
-    provider = payload.get("provider")
-    if not js_truthy(provider):
-        raise BadRequestError("LLM provider is required", code="missing_provider")
-    if provider in PROVIDERS and not js_truthy(payload.get("apiKey")):
-        raise BadRequestError(f"Missing API key for {LABELS[provider]} provider", code="missing_api_key")
-    if provider not in PROVIDERS:
-        raise BadRequestError("Unsupported provider", code="unsupported_provider")
-    serializer = AnalyzeInputSerializer(data=payload)
-    serializer.is_valid(raise_exception=True)
-    data = serializer.validated_data
-    sentence = sentence.strip()
-    model = data.get("model") or providers.DEFAULT_MODELS[provider]
+def sentence_analysis_open(*, analysis: AnalysisRequest, request_url: str) -> AnalysisStream:
+    provider, sentence = analysis.provider, analysis.sentence
+    model = analysis.model or providers.DEFAULT_MODELS[provider]
     prompt = f'Analyze this Japanese sentence: "{sentence}"'
     if provider == GOOGLE:
         upstream = providers.google_stream(
-            api_key=data["apiKey"], model=model, system=ANALYSIS_SYSTEM_PROMPT, prompt=prompt
+            api_key=analysis.api_key, model=model, system=ANALYSIS_SYSTEM_PROMPT, prompt=prompt
         )
     else:
         upstream = providers.openrouter_stream(
-            api_key=data["apiKey"], model=model, system=ANALYSIS_SYSTEM_PROMPT, prompt=prompt, referer=request_url
+            api_key=analysis.api_key, model=model, system=ANALYSIS_SYSTEM_PROMPT, prompt=prompt, referer=request_url
         )
     label = "Google API" if provider == GOOGLE else "OpenRouter API"
     try:

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from llm.serializers import AnalyzeInputSerializer, ChatInputSerializer
+from llm.serializers import AnalyzeInputSerializer, ChatInputSerializer, analysis_request_from, chat_request_from
 from llm.services import llm_chat, sentence_analysis_frames, sentence_analysis_open
 from llm.streaming import streaming_supported
 from vela.identity import resolve_email
@@ -36,7 +36,7 @@ class LlmChatView(PublicAPIView):
     )
     def post(self, request: Request) -> Response:
         payload = json_object(request)
-        answer = llm_chat(payload=payload, request_url=request.build_absolute_uri())
+        answer = llm_chat(chat=chat_request_from(payload), request_url=request.build_absolute_uri())
         return Response(answer, status=status.HTTP_200_OK)
 
 
@@ -60,7 +60,8 @@ class SentenceAnalyzeView(APIView):
     def post(self, request: Request) -> HttpResponse | StreamingHttpResponse:
         resolve_email(request)  # identity of the saved-sentences family; checked before the body
         payload = json_object(request)
-        stream = sentence_analysis_open(payload=payload, request_url=request.build_absolute_uri())
+        analysis = analysis_request_from(payload)
+        stream = sentence_analysis_open(analysis=analysis, request_url=request.build_absolute_uri())
         frames = sentence_analysis_frames(stream)
         response: HttpResponse | StreamingHttpResponse
         if streaming_supported(request):

@@ -93,11 +93,13 @@ def migrate_dsql() -> None:
     from django.core.management import call_command
     from django.db import connections
 
-    if "dsql" not in connections.settings:
+    from vela.routers import DSQL_ALIAS
+
+    if DSQL_ALIAS not in connections.settings:
         return
-    say("DSQL: applying migrations of the relational apps (migrate --database dsql)")
+    say(f"DSQL: applying migrations of the relational apps (migrate --database {DSQL_ALIAS})")
     try:
-        call_command("migrate", database="dsql", interactive=False, verbosity=0)
+        call_command("migrate", database=DSQL_ALIAS, interactive=False, verbosity=0)
     except Exception as exc:  # the API still serves; the DSQL probe will say what is wrong
         say(f"DSQL: migrations failed ({exc.__class__.__name__}: {exc})")
 

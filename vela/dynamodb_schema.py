@@ -1,11 +1,14 @@
-"""The DynamoDB table catalogue (reference §6.3): one place for keys, index and settings names.
+"""The DynamoDB table catalogue (reference §6.3): the one source for keys, index, setting names and defaults.
 
-Used by the app (repositories), by `manage.py dynamodb_tables`, by provisioning and IAM policy
-generation, and by the tests. Names come from settings (`DYNAMODB_TABLES`), keys never change.
+`vela/settings.py` builds `DYNAMODB_TABLES` from it (`TableSpec.name_from(environment)`, legacy
+names included), and so do provisioning (`deploy/provision.py`, from the stage's environment) and
+the IAM policy; repositories, `manage.py dynamodb_tables` and the tests read the result. No Django
+imports: settings import this module.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +22,11 @@ class Index:
 
 @dataclass(frozen=True, slots=True)
 class TableSpec:
-    """`logical` is the key of settings.DYNAMODB_TABLES; keys are (attribute, type) with type S or N."""
+    """`logical` is the key of settings.DYNAMODB_TABLES; keys are (attribute, type) with type S or N.
+
+    The table's name is read from `env_names` in order (`overrides`, e.g. an original API name that
+    wins, then `setting`, then `fallbacks`); unset or blank means the next one, then `default_name`.
+    """
 
     logical: str
     setting: str
@@ -27,6 +34,20 @@ class TableSpec:
     partition_key: tuple[str, str]
     sort_key: tuple[str, str] | None = None
     indexes: tuple[Index, ...] = field(default_factory=tuple)
+    overrides: tuple[str, ...] = ()
+    fallbacks: tuple[str, ...] = ()
+
+    @property
+    def env_names(self) -> tuple[str, ...]:
+        return (*self.overrides, self.setting, *self.fallbacks)
+
+    def name_from(self, read: Callable[[str], str] | Mapping[str, str]) -> str:
+        """The table name given an environment (a mapping, or a reader returning "" when unset)."""
+        get = read.get if isinstance(read, Mapping) else read
+        for name in self.env_names:
+            if value := str(get(name) or "").strip():
+                return value
+        return self.default_name
 
     def create_table_kwargs(self, name: str) -> dict[str, Any]:
         """Arguments for `client.create_table`: on-demand billing, same keys and GSI as production."""
@@ -65,10 +86,16 @@ TABLES: tuple[TableSpec, ...] = (
         ("ThreadId", "S"),
         ("Timestamp", "N"),
         (Index(CHAT_HISTORY_USER_INDEX, ("UserId", "S"), ("Timestamp", "N")),),
+        fallbacks=("DDB_TABLE",),  # the original API's name
     ),
     # Partition key holds the user's email (legacy data), not the Cognito sub.
     TableSpec(
-        "saved_sentences", "SAVED_SENTENCES_TABLE_NAME", "vela-saved-sentences", ("user_id", "S"), ("sentence_id", "S")
+        "saved_sentences",
+        "SAVED_SENTENCES_TABLE_NAME",
+        "vela-saved-sentences",
+        ("user_id", "S"),
+        ("sentence_id", "S"),
+        overrides=("MY_DICTIONARIES_TABLE_NAME",),  # the original API's name, which it read first
     ),
     TableSpec("tts_settings", "TTS_SETTINGS_TABLE_NAME", "vela-tts-settings", ("user_id", "S")),
 )
@@ -76,6 +103,11 @@ TABLES: tuple[TableSpec, ...] = (
 SPECS = {spec.logical: spec for spec in TABLES}
 
 
-def table_names(configured: dict[str, str]) -> dict[str, str]:
+def table_names(configured: Mapping[str, str]) -> dict[str, str]:
     """logical name -> real table name, from settings.DYNAMODB_TABLES."""
     return {spec.logical: configured.get(spec.logical, spec.default_name) for spec in TABLES}
+
+
+def table_names_from_env(read: Callable[[str], str] | Mapping[str, str]) -> dict[str, str]:
+    """logical name -> real table name, read from an environment as settings and provisioning do."""
+    return {spec.logical: spec.name_from(read) for spec in TABLES}

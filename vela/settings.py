@@ -11,6 +11,9 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from vela.dynamodb_schema import table_names_from_env
+from vela.routers import DSQL_ALIAS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -103,7 +106,7 @@ if AURORA_DB_ENDPOINT:
         _dsql_options["sslrootcert"] = sslrootcert
     if hostaddr := text("AURORA_DB_HOSTADDR"):
         _dsql_options["hostaddr"] = hostaddr
-    DATABASES["dsql"] = {
+    DATABASES[DSQL_ALIAS] = {
         "ENGINE": "dsql_backend",
         "HOST": AURORA_DB_ENDPOINT,
         "NAME": text("AURORA_DB_NAME", "postgres"),
@@ -124,16 +127,8 @@ DDB_ENDPOINT = text("DDB_ENDPOINT")
 if DDB_ENDPOINT in {"undefined", "null"}:
     DDB_ENDPOINT = ""
 DDB_REGION = text("DDB_REGION") or AWS_REGION
-DYNAMODB_TABLES = {
-    "profiles": text("PROFILES_TABLE_NAME", "vela-profiles"),
-    "vocabulary": text("VOCABULARY_TABLE_NAME", "vela-vocabulary"),
-    "sentences": text("SENTENCES_TABLE_NAME", "vela-sentences"),
-    "game_sessions": text("GAME_SESSIONS_TABLE_NAME", "vela-game-sessions"),
-    "daily_progress": text("DAILY_PROGRESS_TABLE_NAME", "vela-daily-progress"),
-    "chat_history": text("DYNAMODB_TABLE_NAME") or text("DDB_TABLE", "vela-chat-history"),
-    "saved_sentences": text("MY_DICTIONARIES_TABLE_NAME") or text("SAVED_SENTENCES_TABLE_NAME", "vela-saved-sentences"),
-    "tts_settings": text("TTS_SETTINGS_TABLE_NAME", "vela-tts-settings"),
-}
+# Names, defaults and legacy names of every table: the catalogue in vela/dynamodb_schema.py.
+DYNAMODB_TABLES = table_names_from_env(text)
 
 # --- Cognito --------------------------------------------------------------------------------
 COGNITO_USER_POOL_ID = text("COGNITO_USER_POOL_ID") or text("VITE_COGNITO_USER_POOL_ID")

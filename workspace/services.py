@@ -8,10 +8,11 @@ from uuid import UUID
 from django.db.models import F
 
 from dsql_backend import transaction as dsql_transaction
+from vela.routers import DSQL_ALIAS
 
 from .models import Conversation, Message
 
-DATABASE = "dsql"
+DATABASE = DSQL_ALIAS
 
 
 def conversation_add_message(
