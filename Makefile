@@ -4,7 +4,7 @@ PYTHON ?= $(shell ls -d $$HOME/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install postgres run test lint bench clean package
+.PHONY: install postgres run test lint typecheck bench clean package
 
 install: $(VENV)/.installed
 
@@ -26,11 +26,17 @@ run: install postgres
 test: install postgres
 	@echo "==> ruff"
 	@$(VENV)/bin/ruff check .
+	@echo "==> mypy"
+	@$(VENV)/bin/mypy
 	@echo "==> pytest (whole suite, slow end-to-end tests included)"
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	@$(VENV)/bin/ruff check .
+
+# mypy with the Django and DRF plugins over the packages listed in pyproject.toml [tool.mypy] files.
+typecheck: install
+	@$(VENV)/bin/mypy
 
 bench: install postgres
 	@for script in bench/[!_]*.py; do echo "==> $$script"; $(PY) $$script || exit 1; done

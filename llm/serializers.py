@@ -14,11 +14,10 @@ from vela.errors import BadRequestError
 from vela.fields import StrictCharField, StrictIntegerField, StrictNumberField
 
 
-def header_safe(value: str) -> str:
+def header_safe(value: str) -> None:
     """Values that end up in upstream headers: latin-1, no control characters."""
     if any(ord(c) < 0x20 or ord(c) == 0x7F or ord(c) > 0xFF for c in value):
         raise serializers.ValidationError("Must contain only printable Latin-1 characters.")
-    return value
 
 
 class MessageSerializer(serializers.Serializer):
@@ -28,7 +27,10 @@ class MessageSerializer(serializers.Serializer):
 
 class ChatInputSerializer(serializers.Serializer):
     provider = StrictCharField()
-    messages = MessageSerializer(many=True, required=False, allow_null=True, max_length=500)
+    # many=True makes a ListSerializer, which takes max_length; the stubs type the child's __init__.
+    messages = MessageSerializer(  # type: ignore[call-arg]
+        many=True, required=False, allow_null=True, max_length=500
+    )
     prompt = StrictCharField(
         required=False, allow_null=True, allow_blank=True, trim_whitespace=False, max_length=200_000
     )

@@ -108,7 +108,7 @@ class DailyProgressRepository:
         attributes = response["Attributes"]
         return DailyProgress.from_dict(from_item(attributes)), "accuracy_percentage" in attributes
 
-    def set_percentage(self, *, user_id: str, date: str, games_played: int | float, percentage: int) -> bool:
+    def set_percentage(self, *, user_id: str, date: str, games_played: int | float, percentage: int | float) -> bool:
         """SET `accuracy_percentage` while no later game has been added; False if one was."""
         try:
             self._table.call(

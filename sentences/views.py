@@ -30,7 +30,10 @@ class SavedSentenceOutputSerializer(serializers.Serializer):
     sentence_id = serializers.CharField(help_text="`<epoch-ms>-<base36>`")
     sentence = serializers.CharField()
     source_url = serializers.JSONField(required=False, help_text="As sent by the client; absent when not sent.")
-    context = serializers.JSONField(required=False, help_text="As sent by the client; absent when not sent.")
+    # The wire name `context` shadows Field.context in the stubs; DRF's metaclass moves it into `fields`.
+    context = serializers.JSONField(  # type: ignore[assignment]
+        required=False, help_text="As sent by the client; absent when not sent."
+    )
     created_at = serializers.IntegerField(help_text="Epoch milliseconds.")
     updated_at = serializers.IntegerField(help_text="Epoch milliseconds.")
 
@@ -45,7 +48,7 @@ class SavedSentenceListCreateView(APIView):
 
         sentence = serializers.CharField(help_text="Required; trimmed before it is stored.")
         sourceUrl = serializers.JSONField(required=False, allow_null=True)
-        context = serializers.JSONField(required=False, allow_null=True)
+        context = serializers.JSONField(required=False, allow_null=True)  # type: ignore[assignment]  # see above
 
     class ListInputSerializer(serializers.Serializer):
         class Meta:

@@ -58,7 +58,8 @@ def client(service: str, *, region: str | None = None, endpoint_url: str | None 
         with _lock:  # boto3's default session is not thread-safe while creating clients
             found = _clients.get(key)
             if found is None:
-                found = _session().client(
+                session: Any = _session()  # `service` is a runtime name, not one of the stubs' literals
+                found = session.client(
                     service,
                     region_name=region,
                     endpoint_url=endpoint_url,

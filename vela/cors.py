@@ -34,7 +34,7 @@ class CorsPolicyMiddleware:
         if request.method == "OPTIONS":
             response: HttpResponseBase = HttpResponse(status=204)
             if allowed:
-                response["Access-Control-Allow-Origin"] = origin
+                response["Access-Control-Allow-Origin"] = str(origin)
                 response["Access-Control-Allow-Credentials"] = "true"
                 response["Vary"] = "Origin"
         else:

@@ -14,7 +14,8 @@ class ErrorSerializer(serializers.Serializer):
 
     error = serializers.CharField(help_text="Human-readable message.")
     code = serializers.CharField(help_text="Stable snake_case code.")
-    fields = serializers.DictField(
+    # The wire name `fields` shadows Serializer.fields in the stubs; DRF's metaclass collects it as a field.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Validation errors per field (400 `invalid` only).",

@@ -8,17 +8,20 @@ read/write round trip unchanged (the original API returned items exactly as stor
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Mapping
 from typing import Any, Self
 
 from vela.dynamodb.codec import MISSING
 
+_KNOWN: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
 
-@functools.cache
+
 def _known(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
-    names = tuple(f.name for f in dataclasses.fields(cls) if f.name != "extra")
-    return names, frozenset(names)
+    found = _KNOWN.get(cls)
+    if found is None:
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.name != "extra")
+        found = _KNOWN[cls] = (names, frozenset(names))
+    return found
 
 
 class VerbatimRecord:
@@ -34,7 +37,6 @@ class VerbatimRecord:
     @classmethod
     def from_dict(cls, item: Mapping[str, Any]) -> Self:
         names, known = _known(cls)
-        return cls(
-            **{k: item[k] for k in names if k in item},
-            extra={k: v for k, v in item.items() if k not in known},
-        )
+        values: dict[str, Any] = {k: item[k] for k in names if k in item}
+        values["extra"] = {k: v for k, v in item.items() if k not in known}
+        return cls(**values)
