@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import moto  # noqa: F401 - imported before any boto3 client exists, so cached clients work under mock_aws
 import psycopg
 import pytest
 from django.db import connections
@@ -142,18 +143,32 @@ def auth_header(cognito: Any) -> Callable[..., dict[str, str]]:
 # --- DynamoDB (moto, in-process) ---------------------------------------------------------------
 @pytest.fixture
 def dynamodb(settings: Any) -> Iterator[Any]:
-    """Moto-backed DynamoDB with every table of vela.dynamodb_schema, named as settings say."""
+    """Moto-backed DynamoDB with every table of vela.dynamodb_schema, named as settings say; empty for
+    each test (moto resets its backends when the mock stops).
+
+    boto3 clients stay cached across tests (creating them is the slow part; moto is imported before
+    any is created, so every client answers from the mock while it runs); a test that changes
+    credentials asks for `fresh_clients` as well.
+    """
     from moto import mock_aws
 
-    from vela.aws import dynamodb_client, reset_clients
+    from vela.aws import dynamodb_client
     from vela.dynamodb_schema import TABLES
 
     with mock_aws():
-        reset_clients()
         ddb = dynamodb_client()
         for spec in TABLES:
             ddb.create_table(**spec.create_table_kwargs(settings.DYNAMODB_TABLES[spec.logical]))
         yield ddb
+
+
+@pytest.fixture
+def fresh_clients() -> Iterator[None]:
+    """New boto3 clients before and after the test (it changes credentials or endpoints)."""
+    from vela.aws import reset_clients
+
+    reset_clients()
+    yield
     reset_clients()
 
 

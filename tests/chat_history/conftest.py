@@ -7,8 +7,6 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from tests.moto_http import moto_dynamodb, moto_server_url  # noqa: F401 - moto over HTTP
-from tests.moto_tables import dynamodb, fresh_clients, moto_tables  # noqa: F401 - faster module-scoped moto
 
 TABLE = "vela-chat-history"
 

@@ -7,7 +7,7 @@ from tests.chat_history.conftest import make_message
 SAVE = "/api/chat-history/save"
 
 
-def test_save_threads_messages_delete_over_http(client, moto_dynamodb, auth_header):
+def test_save_threads_messages_delete_over_http(client, dynamodb_http, auth_header):
     headers = auth_header("alice")
     for n, (text, is_user) in enumerate([("日本語を勉強しています", True), ("いいですね。", False)] * 15):
         body = make_message(ThreadId="jp", UserId="alice", Timestamp=1000 + n, message=text, is_user=is_user)
@@ -37,7 +37,7 @@ def test_save_threads_messages_delete_over_http(client, moto_dynamodb, auth_head
     assert after == {"items": []}
 
 
-def test_reads_span_dynamodb_1mb_pages_over_http(client, moto_dynamodb, auth_header):
+def test_reads_span_dynamodb_1mb_pages_over_http(client, dynamodb_http, auth_header):
     headers = auth_header("alice")
     big = "長" * 20_000  # 60 KB of UTF-8 per message: 25 messages are ~1.5 MB, more than one page
     for n in range(25):

@@ -7,8 +7,6 @@ from collections.abc import Callable
 import pytest
 from rest_framework.test import APIClient
 
-from tests.moto_http import moto_dynamodb, moto_server_url  # noqa: F401 - moto over HTTP
-from tests.moto_tables import dynamodb, fresh_clients, moto_tables  # noqa: F401 - faster module-scoped moto
 
 URL = "/api/my-dictionaries"
 ALICE = ("alice-sub", "alice@example.com")

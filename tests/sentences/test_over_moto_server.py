@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.sentences.conftest import ALICE, BOB, URL
 
 
-def test_save_list_delete_over_http(client, moto_dynamodb, as_user):
+def test_save_list_delete_over_http(client, dynamodb_http, as_user):
     saved = client.post(
         URL, {"sentence": "雨が降っています。", "context": {"n": 1.5}}, format="json", headers=as_user(ALICE)
     )
