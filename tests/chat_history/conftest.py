@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-
 TABLE = "vela-chat-history"
 
 

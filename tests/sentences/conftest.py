@@ -7,7 +7,6 @@ from collections.abc import Callable
 import pytest
 from rest_framework.test import APIClient
 
-
 URL = "/api/my-dictionaries"
 ALICE = ("alice-sub", "alice@example.com")
 BOB = ("bob-sub", "bob@example.com")
