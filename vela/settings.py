@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tts",
     "llm",
     "auth_proxy",
+    "srs",
     "workspace",
     "deploy",
 ]
@@ -133,6 +134,7 @@ DYNAMODB_TABLES = {
     "chat_history": text("DYNAMODB_TABLE_NAME") or text("DDB_TABLE", "vela-chat-history"),
     "saved_sentences": text("MY_DICTIONARIES_TABLE_NAME") or text("SAVED_SENTENCES_TABLE_NAME", "vela-saved-sentences"),
     "tts_settings": text("TTS_SETTINGS_TABLE_NAME", "vela-tts-settings"),
+    "user_vocabulary_progress": text("USER_VOCABULARY_PROGRESS_TABLE_NAME", "vela-user-vocabulary-progress"),
 }
 
 # --- Cognito --------------------------------------------------------------------------------
