@@ -21,10 +21,10 @@ JS_WHITESPACE = (
     "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _RADIX = {"0x": 16, "0o": 8, "0b": 2}
 _RADIX_DIGITS = {16: re.compile(r"[0-9a-fA-F]+"), 8: re.compile(r"[0-7]+"), 2: re.compile(r"[01]+")}
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"\d+", re.ASCII)
 
 
 def js_trim(text: str) -> str:
@@ -84,7 +84,7 @@ def parse_jlpt_levels(text: str) -> list[int] | None:
     for part in (piece.strip(JS_WHITESPACE) for piece in text.split(",")):
         if not part:
             continue
-        if _DIGITS.fullmatch(part) and part.isascii() and 1 <= int(part) <= 5:
+        if _DIGITS.fullmatch(part) and 1 <= int(part) <= 5:
             if int(part) not in levels:
                 levels.append(int(part))
         else:
