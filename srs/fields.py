@@ -15,6 +15,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 # ECMAScript StrWhiteSpaceChar: WhiteSpace and LineTerminator (what `Number()` and `trim()` strip).
 JS_WHITESPACE = (
@@ -62,6 +63,10 @@ class JsNumberIntegerField(serializers.Field):
     def __init__(self, *, min_value: int, max_value: int, **kwargs: Any) -> None:
         self.min_value, self.max_value = min_value, max_value
         super().__init__(**kwargs)
+
+    def get_value(self, dictionary: Any) -> Any:
+        # DRF reads an empty query value as "absent"; JavaScript's Number("") is 0, a 400 here.
+        return dictionary.get(self.field_name, empty)
 
     def to_internal_value(self, data: Any) -> int:
         if not isinstance(data, str):

@@ -37,7 +37,8 @@ def test_first_review_creates_the_row_with_every_field(client, dynamodb_http, au
     assert (progress["last_quality"], progress["total_reviews"], progress["correct_count"]) == (4, 1, 1)
     assert parse(progress["next_review_date"]) - parse(progress["last_reviewed_at"]) == timedelta(days=1)
     assert progress["first_learned_at"] == progress["last_reviewed_at"]
-    assert progress["next_review_date"].endswith("Z") and len(progress["next_review_date"]) == 24
+    assert progress["next_review_date"].endswith("Z")
+    assert len(progress["next_review_date"]) == 24
     assert get(dynamodb_http, "user_vocabulary_progress", user_id=USER_A, vocabulary_id="v1") == progress
 
 
@@ -53,7 +54,7 @@ def test_heads_run_sequence_through_the_api(client, dynamodb_http, auth_header):
     assert [r["correct_count"] for r in rows] == [1, 2, 3, 4, 4]
     assert [r["last_quality"] for r in rows] == [4, 5, 3, 3, 1]
     assert len({r["first_learned_at"] for r in rows}) == 1
-    assert rows[2]["ease_factor"] == 2.46 and rows[3]["ease_factor"] == 2.32  # unrounded, as HEAD stores it
+    assert [rows[2]["ease_factor"], rows[3]["ease_factor"]] == [2.46, 2.32]  # unrounded, as HEAD stores it
     assert (other["ease_factor"], other["interval"], other["repetitions"], other["correct_count"]) == (2.5, 1, 0, 0)
 
 
@@ -62,7 +63,8 @@ def test_sm2_vectors_through_the_api(client, dynamodb_http, auth_header):
     put_many(dynamodb_http, "vocabulary", [word("a"), word("b"), word("c")])
     state = {"ease_factor": 2.5, "interval": 6, "repetitions": 2}
     put_many(dynamodb_http, "user_vocabulary_progress", [progress_row(USER_A, v, **state) for v in ("a", "b")])
-    put(dynamodb_http, "user_vocabulary_progress", progress_row(USER_A, "c", ease_factor=1.3, interval=6, repetitions=2))
+    floor_state = {"ease_factor": 1.3, "interval": 6, "repetitions": 2}
+    put(dynamodb_http, "user_vocabulary_progress", progress_row(USER_A, "c", **floor_state))
     headers = auth_header(USER_A)
 
     q3, q5, floor = (review(client, headers, v, q).json()["progress"] for v, q in (("a", 3), ("b", 5), ("c", 3)))
