@@ -1,6 +1,6 @@
 """SM-2 spaced repetition exactly as the original's `src/utils/srs.ts` (HEAD delta §5.10). Pure: no I/O.
 
-Days are UTC: `next_review_date` is `now + interval x 24 h`, which is what the original's local-time
+Intervals are capped at MAX_INTERVAL days (100 years) so dates stay representable. Days are UTC: `next_review_date` is `now + interval x 24 h`, which is what the original's local-time
 `setDate(getDate() + n)` gives on a UTC Lambda (HEAD delta §13.12).
 """
 
@@ -14,6 +14,9 @@ EASE_FACTOR = 2.5
 MIN_EASE_FACTOR = 1.3
 INITIAL_INTERVAL = 1
 SECOND_INTERVAL = 6
+# Our one addition: intervals stop at 100 years. Unbounded, a run of fives grows the interval ~2.6x
+# per review until the date leaves the calendar (HEAD: a RangeError, 500, after ~20 such reviews).
+MAX_INTERVAL = 36_500
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,7 @@ def calculate_next_review(
         elif new_repetitions == 2:
             new_interval = SECOND_INTERVAL
         else:
-            new_interval = round_half_up(interval * new_ease)
+            new_interval = min(round_half_up(interval * new_ease), MAX_INTERVAL)
     return NextReview(
         ease_factor=new_ease,
         interval=new_interval,

@@ -1,10 +1,10 @@
 """SM-2 exactly as HEAD's `src/utils/srs.ts` (HEAD delta §5.10): its test vectors, then the chains."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from srs.scheduler import MIN_EASE_FACTOR, calculate_next_review, is_due, round_half_up
+from srs.scheduler import MAX_INTERVAL, MIN_EASE_FACTOR, calculate_next_review, is_due, round_half_up
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
@@ -121,3 +121,11 @@ def test_round_half_up_is_javascripts_math_round():
 )
 def test_is_due(date, due):
     assert is_due(date, datetime(2024, 12, 30, 12, tzinfo=UTC)) is due
+
+
+def test_intervals_stop_at_a_hundred_years():
+    result = review(5, 2.6, 30_000, 12)
+
+    assert result.interval == MAX_INTERVAL == 36_500
+    assert result.next_review_date == NOW + timedelta(days=MAX_INTERVAL)
+    assert review(5, 2.6, MAX_INTERVAL, 13).interval == MAX_INTERVAL
