@@ -402,3 +402,35 @@ def vocabulary_from_word(
     with failure_prefix("Failed to initialize SRS progress"):
         added = repo.create_if_absent(progress)
     return FromWordResult(vocabulary_id=vocabulary_id, created=created, already_in_srs=not added)
+
+
+# --- demo data (`make run`) ----------------------------------------------------------------------------
+def srs_demo_seed(
+    *, user_id: str, words: int = 12, at: datetime | None = None, repo: ProgressRepository | None = None
+) -> int:
+    """Put the first `words` demo words (games/seed/demo.json) in the user's deck at varied SM-2 stages:
+    about half due now (most overdue first), the rest due over the coming weeks. Existing rows are kept."""
+    from games.services import demo_data
+
+    repo, moment = repo or ProgressRepository(), at or now()
+    ids = [item["id"] for item in demo_data()["vocabulary"]][:words]
+    stages = [(0, 0, 2.5, -2), (1, 1, 2.5, -1), (6, 2, 2.6, -3), (15, 3, 2.46, 0), (1, 0, 2.32, -5), (35, 4, 2.32, 9)]
+    written = 0
+    for index, vocabulary_id in enumerate(ids):
+        interval, repetitions, ease, due_in = stages[index % len(stages)]
+        reviews = repetitions + index % 3
+        row = Progress(
+            user_id=user_id,
+            vocabulary_id=vocabulary_id,
+            # Due rows a few minutes apart so the due list has a stable order.
+            next_review_date=iso(moment + timedelta(days=due_in or index + 1, minutes=-index)),
+            ease_factor=ease,
+            interval=interval,
+            repetitions=repetitions,
+            first_learned_at=iso(moment - timedelta(days=30 + index)),
+            total_reviews=reviews,
+            correct_count=max(0, reviews - index % 2),
+            **({"last_quality": 4, "last_reviewed_at": iso(moment - timedelta(days=1))} if reviews else {}),
+        )
+        written += repo.create_if_absent(row)
+    return written
