@@ -1,6 +1,7 @@
 """SM-2 spaced repetition exactly as the original's `src/utils/srs.ts` (HEAD delta §5.10). Pure: no I/O.
 
-Intervals are capped at MAX_INTERVAL days (100 years) so dates stay representable. Days are UTC: `next_review_date` is `now + interval x 24 h`, which is what the original's local-time
+Intervals are capped at MAX_INTERVAL days (100 years) so dates stay representable.
+Days are UTC: `next_review_date` is `now + interval x 24 h`, which is what the original's local-time
 `setDate(getDate() + n)` gives on a UTC Lambda (HEAD delta §13.12).
 """
 

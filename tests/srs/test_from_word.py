@@ -67,7 +67,7 @@ def test_same_word_again_and_by_another_user(client, dynamodb_http, auth_header)
         ("今日", "きょう", "今日:キョウ"),
         ("今日", "こんにち", "今日:コンニチ"),
         ("猫", None, "猫"),
-        ("ＡＢＣ", "ｴｰﾋﾞｰｼｰ", "ABC:エービーシー"),
+        ("\uff21\uff22\uff23", "ｴｰﾋﾞｰｼｰ", "ABC:エービーシー"),
         ("Tシャツ", "ティーシャツ", "Tシャツ:ティーシャツ"),
         ("\u3000犬\ufeff", " いぬ ", "犬:イヌ"),
     ],

@@ -104,7 +104,7 @@ def test_a_row_deleted_during_the_review_is_404():
 
 def test_ids_and_katakana():
     assert to_katakana("たべるゔゖー") == "タベルヴヶー"
-    assert vocabulary_id_for("ＡＢＣ", "ｴｰﾋﾞｰｼｰ") == "ABC:エービーシー"
+    assert vocabulary_id_for("\uff21\uff22\uff23", "ｴｰﾋﾞｰｼｰ") == "ABC:エービーシー"
     assert vocabulary_id_for("猫", None) == "猫"
 
 
