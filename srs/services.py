@@ -84,7 +84,7 @@ def srs_due(
     """The most overdue `limit` items with their vocabulary, and how many are due in all.
 
     Read from the `NextReviewDateIndex` (sorted by next review, so the first page is the most
-    overdue), one page of `limit`; the rest is only counted. With a JLPT filter the due list is
+    overdue), one page of `limit + 1`; beyond that the rest is only counted (Select=COUNT). With a JLPT filter the due list is
     walked in chunks of 50 as HEAD does, at most MAX_JLPT_WALK rows, `total` estimated when it stops early.
     """
     repo, vocabulary = repo or ProgressRepository(), vocabulary or DeckVocabularyRepository()
@@ -92,18 +92,20 @@ def srs_due(
     with failure_prefix("Failed to fetch due items"):
         if jlpt_levels:
             return _due_by_level(user_id, limit, jlpt_levels, moment, repo, vocabulary)
+        # One row more than asked: if it is not there, the Query itself says the list is complete
+        # (no LastEvaluatedKey) and no count is needed, the usual case of a short due list.
         rows: list[Progress] = []
         last = None
-        for page, after in repo.due_pages(user_id=user_id, now=moment, page_size=limit):
+        for page, after in repo.due_pages(user_id=user_id, now=moment, page_size=limit + 1):
             rows.extend(page)
             last = after
-            if len(rows) >= limit:
+            if len(rows) > limit:
                 break
-        rows = rows[:limit]
         total = len(rows)
         if last is not None:
             more, _complete = repo.count_due(user_id=user_id, now=moment, start=last, max_items=MAX_COUNT)
             total += more
+        rows = rows[:limit]
         words = vocabulary.get_many([row.vocabulary_id for row in rows]) if rows else {}
         return [DueItem(row, words.get(row.vocabulary_id)) for row in rows], total
 

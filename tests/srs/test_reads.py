@@ -301,3 +301,15 @@ def test_bad_token_is_401(client, dynamodb_http, cognito):
     response = client.get(DUE, headers={"Authorization": "Bearer not-a-jwt"})
 
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(("rows", "calls"), [(20, ["Query", "BatchGetItem"]), (22, ["Query", "Query", "BatchGetItem"])])
+def test_due_counts_only_when_more_than_the_limit_are_due(
+    client, dynamodb_http, auth_header, dynamodb_calls, rows, calls
+):
+    put_many(dynamodb_http, "user_vocabulary_progress", due_rows(USER_A, rows))
+
+    data = client.get(DUE, headers=auth_header(USER_A)).json()
+
+    assert (len(data["items"]), data["total"]) == (20, rows)
+    assert dynamodb_calls == calls
