@@ -104,7 +104,7 @@ def under_clients(work: list[Callable[[int], None]], requests: int) -> tuple[lis
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=150, help="requests per client and route")
+    parser.add_argument("--requests", type=int, default=50, help="requests per client and route")
     args = parser.parse_args()
 
     cognito_server, cognito, cognito_endpoint = prepare_environment()
@@ -157,14 +157,17 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
     # Words: d* are due in every user's deck (20 each), r* are the words the review clients study.
     words = [f"d{i:03d}" for i in range(DUE_WORDS)] + [f"r{i:03d}" for i in range(REVIEW_WORDS)]
     for word_id in words:
-        item = {"id": word_id, "japanese_word": word_id, "hiragana": "たんご", "english_translation": "a word",
-                "jlpt_level": 5, "category": "noun", "created_at": "2026-01-01T00:00:00.000Z"}
+        item = {"id": word_id, "japanese_word": word_id, "hiragana": "たんご", "english_translation": "a word"}
+        item |= {"jlpt_level": 5, "category": "noun", "created_at": "2026-01-01T00:00:00.000Z"}
         ddb.put_item(TableName=vocabulary_table, Item=to_item(item))
+    fresh = {"id": "d000x", "japanese_word": "x", "english_translation": "x"}
+    ddb.put_item(TableName=vocabulary_table, Item=to_item(fresh))
     for sub in subs:
         for i in range(DUE_WORDS):
-            row = {"user_id": sub, "vocabulary_id": f"d{i:03d}", "next_review_date": f"2026-01-{i + 1:02d}T00:00:00.000Z",
-                   "ease_factor": 2.5, "interval": 1, "repetitions": 1, "first_learned_at": "2025-12-01T00:00:00.000Z",
-                   "total_reviews": 1, "correct_count": 1, "last_quality": 4, "last_reviewed_at": "2025-12-31T00:00:00.000Z"}
+            due = f"2026-01-{i + 1:02d}T00:00:00.000Z"
+            row = {"user_id": sub, "vocabulary_id": f"d{i:03d}", "next_review_date": due, "ease_factor": 2.5}
+            row |= {"interval": 1, "repetitions": 1, "first_learned_at": "2025-12-01T00:00:00.000Z"}
+            row |= {"total_reviews": 1, "correct_count": 1, "last_quality": 4, "last_reviewed_at": due}
             ddb.put_item(TableName=progress_table, Item=to_item(row))
 
     review_events = [
@@ -187,7 +190,10 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
         word_id = f"r{i % REVIEW_WORDS:03d}"
         found = raw.batch_get_item(RequestItems={
             vocabulary_table: {"Keys": [{"id": {"S": word_id}}], "ProjectionExpression": "id"},
-            progress_table: {"Keys": [{"user_id": {"S": sub}, "vocabulary_id": {"S": word_id}}], "ConsistentRead": True},
+            progress_table: {
+                "Keys": [{"user_id": {"S": sub}, "vocabulary_id": {"S": word_id}}],
+                "ConsistentRead": True,
+            },
         })
         total = found["Responses"][progress_table][0]["total_reviews"]
         raw.update_item(
@@ -209,7 +215,8 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
         raw.batch_get_item(RequestItems={vocabulary_table: {"Keys": keys}})
 
     print(f"1. CPU per request (thread_time of the calling thread), {CLIENTS} concurrent clients x {requests}; "
-          "DynamoDB = moto under gunicorn gthread (HTTP keep-alive)")
+          f"DynamoDB = moto under gunicorn gthread (HTTP keep-alive); load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs")
     plans = (
         ("POST /api/srs/review", "BatchGetItem + UpdateItem",
          [lambda i, ev=events: invoke(ev[i % len(ev)]) for events in review_events],
@@ -217,6 +224,21 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
         ("GET /api/srs/due", "Query + BatchGetItem (20 words)",
          [lambda i, ev=built: invoke(ev) for built in due_events],
          [lambda i, s=sub: raw_due(s, i) for sub in subs]),
+    )
+    # Scale reference: a route whose CPU the README records (bench/api_latency.py: 1.14 ms with a
+    # keep-alive DynamoDB on a quiet machine), measured here in the same conditions as the SRS routes.
+    profile_events = [event("GET", "/api/profiles", token) for token in tokens]
+    for built in profile_events:
+        invoke(built)
+    reference, _ = under_clients([lambda i, ev=built: invoke(ev) for built in profile_events], requests)
+    reference_floor, _ = under_clients(
+        [lambda i, s=sub: raw.get_item(TableName=settings.DYNAMODB_TABLES["profiles"], Key={"user_id": {"S": s}})
+         for sub in subs],
+        requests,
+    )
+    print(
+        f"   {'GET /api/profiles':22} app mean {statistics.fmean(reference):.3f} ms   raw boto3 floor "
+        f"{statistics.fmean(reference_floor):.3f} ms (GetItem)   (scale reference: 1.14 ms recorded on a quiet machine)"
     )
     for label, floor_calls, app_work, raw_work in plans:
         app_cpu, wall = under_clients(app_work, requests)
@@ -237,23 +259,25 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
         row = {"user_id": subs[1], "vocabulary_id": f"x{i:03d}", "next_review_date": "2026-01-01T00:00:00.000Z",
                "ease_factor": 2.5, "interval": 0, "repetitions": 0, "total_reviews": 0, "correct_count": 0}
         ddb.put_item(TableName=progress_table, Item=to_item(row))
+    def review(word_id: str) -> dict[str, Any]:
+        return {"vocabulary_id": word_id, "quality": 4}
+
+    batch = {"reviews": [review(f"r{i:03d}") for i in range(10)]}
+    cat = {"japanese_word": "猫", "reading": "ねこ", "english_translation": "cat"}
     routes = [
         ("GET /api/srs/due (20 due, limit 20)", event("GET", "/api/srs/due", token)),
         ("GET /api/srs/due (45 due, limit 20)", event("GET", "/api/srs/due", tokens[1])),
         ("GET /api/srs/due?jlpt=5 (20 due)", event("GET", "/api/srs/due", token, query="jlpt=5")),
         ("GET /api/srs/stats (50 rows)", event("GET", "/api/srs/stats", token)),
         ("GET /api/srs/stats?jlpt=5 (50 rows)", event("GET", "/api/srs/stats", token, query="jlpt=5")),
-        ("POST /api/srs/review (existing row)", event("POST", "/api/srs/review", token, {"vocabulary_id": "r000", "quality": 4})),
-        ("POST /api/srs/review (first review)", event("POST", "/api/srs/review", tokens[1], {"vocabulary_id": "r000", "quality": 4})),
+        ("POST /api/srs/review (existing row)", event("POST", "/api/srs/review", token, review("r000"))),
+        ("POST /api/srs/review (first review)", event("POST", "/api/srs/review", tokens[1], review("d000x"))),
         ("GET /api/srs/progress/<id>", event("GET", "/api/srs/progress/r000", token)),
         ("GET /api/srs/all (50 rows)", event("GET", "/api/srs/all", token)),
-        ("POST /api/srs/batch-review (10 words)", event("POST", "/api/srs/batch-review", token,
-                                                         {"reviews": [{"vocabulary_id": f"r{i:03d}", "quality": 4} for i in range(10)]})),
+        ("POST /api/srs/batch-review (10 words)", event("POST", "/api/srs/batch-review", token, batch)),
         ("DELETE /api/srs/progress/<id>", event("DELETE", "/api/srs/progress/r029", token)),
-        ("POST /api/vocabulary/from-word (new)", event("POST", "/api/vocabulary/from-word", token,
-                                                        {"japanese_word": "猫", "reading": "ねこ", "english_translation": "cat"})),
-        ("POST /api/vocabulary/from-word (again)", event("POST", "/api/vocabulary/from-word", token,
-                                                          {"japanese_word": "猫", "reading": "ねこ", "english_translation": "cat"})),
+        ("POST /api/vocabulary/from-word (new)", event("POST", "/api/vocabulary/from-word", token, cat)),
+        ("POST /api/vocabulary/from-word (again)", event("POST", "/api/vocabulary/from-word", token, cat)),
     ]
     print("2. DynamoDB calls per request (botocore before-call events on the app's client; never a Scan)")
     for label, built in routes:

@@ -84,8 +84,9 @@ def srs_due(
     """The most overdue `limit` items with their vocabulary, and how many are due in all.
 
     Read from the `NextReviewDateIndex` (sorted by next review, so the first page is the most
-    overdue), one page of `limit + 1`; beyond that the rest is only counted (Select=COUNT). With a JLPT filter the due list is
-    walked in chunks of 50 as HEAD does, at most MAX_JLPT_WALK rows, `total` estimated when it stops early.
+    overdue), one page of `limit + 1`; beyond that the rest is only counted (Select=COUNT). With a
+    JLPT filter the due list is walked in chunks of 50 as HEAD does, at most MAX_JLPT_WALK rows,
+    `total` estimated when it stops early.
     """
     repo, vocabulary = repo or ProgressRepository(), vocabulary or DeckVocabularyRepository()
     moment = iso(at or now())
