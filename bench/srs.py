@@ -133,7 +133,7 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
     from django.core.management import call_command
 
     from vela.aws import UNVALIDATED_CLIENT_CONFIG, dynamodb_client
-    from vela.dynamodb_codec import to_item
+    from vela.dynamodb import to_item
 
     call_command("dynamodb_tables", "create", stdout=io.StringIO())
     ddb = dynamodb_client(validate=False)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srs.scheduler import EASE_FACTOR
-from vela.dynamodb_codec import MISSING
+from vela.dynamodb import MISSING
 from vela.records import VerbatimRecord
 
 Number = int | float

@@ -15,10 +15,9 @@ from typing import Any
 
 from games.repositories import VocabularyRepository
 from srs.records import Progress
-from vela.dynamodb import ConditionFailed, DynamoTable
-from vela.dynamodb_codec import MISSING, from_item, to_av, to_item
+from vela.dynamodb import MISSING, ConditionFailed, DynamoTable, from_item, to_av, to_item
+from vela.dynamodb.errors import unprocessed_error
 from vela.dynamodb_schema import SRS_NEXT_REVIEW_INDEX
-from vela.errors import UpstreamError
 
 logger = logging.getLogger("vela.srs")
 
@@ -44,7 +43,7 @@ def batch_get(table: DynamoTable, request_items: dict[str, dict[str, Any]]) -> d
         if not pending:
             return found
         time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not cryptography
-    raise UpstreamError("DynamoDB kept keys unprocessed.", code="dynamodb_throttled")
+    raise unprocessed_error(sum(len(r.get("Keys", [])) for r in pending.values()), BATCH_GET_ATTEMPTS)
 
 
 class DeckVocabularyRepository(VocabularyRepository):

@@ -21,8 +21,7 @@ from srs.records import Progress
 from srs.repositories import STATS_PROJECTION, DeckVocabularyRepository, ProgressRepository
 from srs.scheduler import EASE_FACTOR, calculate_next_review, round_half_up
 from vela.clock import iso, now
-from vela.dynamo_boundary import failure_prefix
-from vela.dynamodb_codec import MISSING
+from vela.dynamodb import MISSING, failure_prefix
 from vela.errors import ApplicationError, ConflictError, NotFoundError
 
 DEFAULT_DUE_LIMIT = 20

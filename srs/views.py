@@ -35,10 +35,9 @@ from srs.services import (
     vocabulary_from_word,
     vocabulary_id_for,
 )
-from vela.fields import JsonObjectField, NumberField, StrictCharField
+from vela.fields import JsonObjectField, NumberField, StrictCharField, StrictIntegerField
 from vela.identity import current_identity
 from vela.openapi import ErrorSerializer, error_responses
-from vela.strict_fields import StrictIntegerField
 
 # A vocabulary id is the progress table's sort key: DynamoDB allows 1024 bytes.
 MAX_ID_BYTES = 1024

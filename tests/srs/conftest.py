@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from vela.dynamodb_codec import to_item
+from vela.dynamodb import to_item
 
 USER_A, USER_B = "user-a", "user-b"
 
