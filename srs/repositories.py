@@ -112,6 +112,19 @@ class ProgressRepository:
         progress = Progress.from_dict(from_item(rows[0])) if rows else None
         return bool(found.get(vocabulary.table.name)), progress
 
+    def get_many(self, *, user_id: str, vocabulary_ids: list[str]) -> dict[str, Progress]:
+        """vocabulary_id -> the user's row, for the ids that have one (consistent BatchGetItem, 100 per call)."""
+        unique = list(dict.fromkeys(vocabulary_ids))
+        rows: dict[str, Progress] = {}
+        for start in range(0, len(unique), BATCH_GET_KEYS):
+            keys = [self.key(user_id, v) for v in unique[start : start + BATCH_GET_KEYS]]
+            for raw in batch_get(self._table, {self._table.name: {"Keys": keys, "ConsistentRead": True}})[
+                self._table.name
+            ]:
+                row = Progress.from_dict(from_item(raw))
+                rows[row.vocabulary_id] = row
+        return rows
+
     def create_if_absent(self, progress: Progress) -> bool:
         """Put the row unless one exists for (user, word); False (nothing written) if it does."""
         try:

@@ -288,20 +288,28 @@ def srs_batch_review(
     sleep: Sleep = time.sleep,
 ) -> dict[str, Any]:
     """HEAD's batch: de-duplicated by word (first position, last quality), one BatchGetItem of the
-    words, then each review as `srs_review` (atomic, retried) with at most 10 at a time."""
+    words and one of the caller's rows, then each review as `srs_review` (atomic, retried) with at
+    most 10 at a time."""
     repo, vocabulary = repo or ProgressRepository(), vocabulary or DeckVocabularyRepository()
     qualities: dict[str, int] = {}
     for vocabulary_id, quality in reviews:
         qualities[vocabulary_id] = quality  # dict keeps the first position, the assignment the last quality
     with failure_prefix("Failed to record batch reviews"):
         words = vocabulary.get_many(list(qualities), projection="id") if qualities else {}
+        known = [vocabulary_id for vocabulary_id in qualities if vocabulary_id in words]
+        rows = repo.get_many(user_id=user_id, vocabulary_ids=known) if known else {}
 
     def one(vocabulary_id: str) -> dict[str, Any]:
         if vocabulary_id not in words:
             return {"vocabulary_id": vocabulary_id, "success": False, "error": "Vocabulary not found"}
         try:
             progress_apply_review(
-                user_id=user_id, vocabulary_id=vocabulary_id, quality=qualities[vocabulary_id], repo=repo, sleep=sleep
+                user_id=user_id,
+                vocabulary_id=vocabulary_id,
+                quality=qualities[vocabulary_id],
+                current=rows.get(vocabulary_id),
+                repo=repo,
+                sleep=sleep,
             )
         except (NotFoundError, ConflictError):
             error = f"Failed to update progress for vocabulary {vocabulary_id}"

@@ -273,3 +273,15 @@ def test_review_times_are_utc_now(client, dynamodb_http, auth_header):
     reviewed = parse(progress["last_reviewed_at"])
     assert progress["last_reviewed_at"].endswith("Z")
     assert before - timedelta(seconds=1) <= reviewed <= datetime.now(UTC)
+
+
+def test_batch_reads_words_and_rows_in_two_calls(client, dynamodb_http, auth_header, dynamodb_calls):
+    put_many(dynamodb_http, "vocabulary", [word(f"v{i}") for i in range(4)])
+    put(dynamodb_http, "user_vocabulary_progress", progress_row(USER_A, "v0", total_reviews=2))
+    reviews = [{"vocabulary_id": f"v{i}", "quality": 4} for i in range(5)]  # v4 is unknown
+
+    data = post_json(client, BATCH, {"reviews": reviews}, auth_header(USER_A)).json()
+
+    assert (data["successful"], data["failed"]) == (4, 1)
+    assert sorted(dynamodb_calls) == sorted(["BatchGetItem", "BatchGetItem", "UpdateItem"] + ["PutItem"] * 3)
+    assert get(dynamodb_http, "user_vocabulary_progress", user_id=USER_A, vocabulary_id="v0")["total_reviews"] == 3
