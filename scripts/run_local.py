@@ -134,6 +134,17 @@ def prepare_tables_and_data() -> None:
     migrate_dsql()
 
 
+def seed_demo_srs(cognito: Any) -> None:
+    """SRS progress for the demo user (its Cognito sub), so /api/srs/* have something to show."""
+    from django.core.management import call_command
+    from local_aws import LOCAL_USER, _cognito
+
+    user = _cognito(cognito.endpoint, cognito.region).admin_get_user(UserPoolId=cognito.pool_id, Username=LOCAL_USER)
+    sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+    say(f"DynamoDB: seeding SRS progress for the demo user (sub {sub})")
+    call_command("seed_srs_progress", user=sub)
+
+
 def print_token_help(cognito: Any, address: str) -> None:
     from local_aws import LOCAL_PASSWORD, LOCAL_USER
 
@@ -162,6 +173,8 @@ def main() -> None:
     configure_dsql()
     cognito = configure_aws()
     prepare_tables_and_data()
+    if cognito is not None:
+        seed_demo_srs(cognito)
 
     from django.core.management import execute_from_command_line
 

@@ -34,6 +34,14 @@ ROUTES = [
     ("POST", "/api/auth/refresh"),
     ("POST", "/api/auth/signout"),
     ("GET", "/api/auth/session"),
+    ("GET", "/api/srs/due"),
+    ("GET", "/api/srs/stats"),
+    ("POST", "/api/srs/review"),
+    ("GET", "/api/srs/progress/x%00y"),
+    ("DELETE", "/api/srs/progress/%F0%9F%98%80"),
+    ("GET", "/api/srs/all"),
+    ("POST", "/api/srs/batch-review"),
+    ("POST", "/api/vocabulary/from-word"),
 ]
 BODIES = [
     "",

@@ -18,6 +18,13 @@ import pytest
         ("/api/auth/signout", {"post"}),
         ("/api/auth/session", {"get"}),
         ("/api/auth/auto-confirm", {"post"}),
+        ("/api/srs/due", {"get"}),
+        ("/api/srs/stats", {"get"}),
+        ("/api/srs/review", {"post"}),
+        ("/api/srs/progress/{vocabulary_id}", {"get", "delete"}),
+        ("/api/srs/all", {"get"}),
+        ("/api/srs/batch-review", {"post"}),
+        ("/api/vocabulary/from-word", {"post"}),
     ],
 )
 def test_route_is_in_the_schema(client, path, methods):

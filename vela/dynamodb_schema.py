@@ -72,6 +72,7 @@ class TableSpec:
 
 
 CHAT_HISTORY_USER_INDEX = "UserIdIndex"
+SRS_NEXT_REVIEW_INDEX = "NextReviewDateIndex"
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("profiles", "PROFILES_TABLE_NAME", "vela-profiles", ("user_id", "S")),
@@ -98,6 +99,15 @@ TABLES: tuple[TableSpec, ...] = (
         overrides=("MY_DICTIONARIES_TABLE_NAME",),  # the original API's name, which it read first
     ),
     TableSpec("tts_settings", "TTS_SETTINGS_TABLE_NAME", "vela-tts-settings", ("user_id", "S")),
+    # SRS progress (HEAD delta §5.1): due items are read by the index, ordered by next review.
+    TableSpec(
+        "user_vocabulary_progress",
+        "USER_VOCABULARY_PROGRESS_TABLE_NAME",
+        "vela-user-vocabulary-progress",
+        ("user_id", "S"),
+        ("vocabulary_id", "S"),
+        (Index(SRS_NEXT_REVIEW_INDEX, ("user_id", "S"), ("next_review_date", "S")),),
+    ),
 )
 
 SPECS = {spec.logical: spec for spec in TABLES}

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tts",
     "llm",
     "auth_proxy",
+    "srs",
     "workspace",
     "deploy",
 ]

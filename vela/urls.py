@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("chat_history.urls")),
     path("api/", include("tts.urls")),
     path("api/", include("auth_proxy.urls")),
+    path("api/", include("srs.urls")),
     # The schema speaks YAML or JSON as `Accept` asks; every other route answers JSON only.
     path("api/schema", SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation), name="schema"),
     path("api/docs", SpectacularRedocView.as_view(url_name="schema"), name="docs"),

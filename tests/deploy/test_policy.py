@@ -45,8 +45,10 @@ def test_minimal_policy_has_exactly_logs_eni_dynamodb_and_dsql_connect() -> None
 def test_dynamodb_is_limited_to_vela_tables_and_their_named_indexes() -> None:
     resources = statements(function_policy(inputs()))["DynamoDbVelaTables"]["Resource"]
 
-    assert len(resources) == len(TABLES) + 1
+    assert len(resources) == len(TABLES) + sum(len(spec.indexes) for spec in TABLES)
     assert f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/vela-chat-history/index/UserIdIndex" in resources
+    progress = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/vela-user-vocabulary-progress"
+    assert {progress, f"{progress}/index/NextReviewDateIndex"} <= set(resources)
     assert all("*" not in arn for arn in resources)
 
 

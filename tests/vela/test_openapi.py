@@ -33,11 +33,21 @@ CONTRACT_ROUTES = [
     ("auth_proxy", "get", "/api/auth/session"),
     ("health", "get", "/api/internal/dsql-health"),
     ("health", "get", "/api/health"),
+    ("srs", "get", "/api/srs/due"),
+    ("srs", "get", "/api/srs/stats"),
+    ("srs", "post", "/api/srs/review"),
+    ("srs", "get", "/api/srs/progress/{x}"),
+    ("srs", "delete", "/api/srs/progress/{x}"),
+    ("srs", "get", "/api/srs/all"),
+    ("srs", "post", "/api/srs/batch-review"),
+    ("srs", "post", "/api/vocabulary/from-word"),
 ]
 ALWAYS_200 = {"/api/health", "/api/auth/signout"}
 # Own user-data routes and the error statuses each must document with the error body.
 USER_ROUTES = [(m, p) for f, m, p in CONTRACT_ROUTES if f in {"profiles", "progress"}]
 PUBLIC_ROUTES = [(m, p) for f, m, p in CONTRACT_ROUTES if f == "games"]
+# Token-only routes (no `user_id` to mismatch, so no 403).
+SRS_ROUTES = [(m, p) for f, m, p in CONTRACT_ROUTES if f == "srs"]
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +122,26 @@ def test_user_routes_document_errors_and_bearer_auth(schema, method, path):
         content = operation["responses"][status]["content"]["application/json"]["schema"]
         assert content == {"$ref": "#/components/schemas/Error"}, status
     assert {"cognitoBearer": []} in operation["security"]
+
+
+@pytest.mark.parametrize(("method", "path"), SRS_ROUTES)
+def test_srs_routes_document_errors_and_bearer_auth(schema, method, path):
+    operation = find(schema, method, path)
+
+    for status in ("401", "500", "502", "504"):
+        content = operation["responses"][status]["content"]["application/json"]["schema"]
+        assert content == {"$ref": "#/components/schemas/Error"}, status
+    if path != "/api/srs/all":  # the one route without input
+        assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }
+    assert {"cognitoBearer": []} in operation["security"]
+
+
+def test_srs_review_documents_404_and_409(schema):
+    operation = find(schema, "post", "/api/srs/review")
+
+    assert {"404", "409"} <= set(operation["responses"])
 
 
 @pytest.mark.parametrize(("method", "path"), PUBLIC_ROUTES)

@@ -1,0 +1,294 @@
+"""SRS routes: CPU per request under 8 clients, beside the raw boto3 floor; DynamoDB calls per route.
+
+In one run, the app runs in-process behind Zappa's `LambdaHandler` (API Gateway v1 events, Cognito ID
+tokens from a moto pool verified), DynamoDB is moto's app under gunicorn `gthread` over HTTP
+(keep-alive, as DynamoDB's endpoint is), Cognito a ThreadedMotoServer:
+
+1. CPU ms per request (`time.thread_time` of the calling thread) under 8 concurrent clients for
+   `POST /api/srs/review` (target <= 2.5 ms) and `GET /api/srs/due` (20 due words, default limit;
+   target <= 2.0 ms), each beside the floor: the same DynamoDB calls made with raw boto3 (the app's
+   client configuration), under the same 8 clients.
+2. DynamoDB calls per request of every new route (botocore `before-call` events on the app's client).
+
+    .venv/bin/python bench/srs.py [--requests 150]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from api_latency import FakeContext, prepare_environment, v1_event, zappa_settings_module  # noqa: E402
+from local_aws import free_port  # noqa: E402
+
+CLIENTS = 8
+DUE_WORDS = 20
+REVIEW_WORDS = 30
+TARGETS = {"POST /api/srs/review": 2.5, "GET /api/srs/due": 2.0}
+
+
+def start_keepalive_moto() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    command = [str(gunicorn), "-k", "gthread", "--threads", "16", "--keep-alive", "30", "-b", f"127.0.0.1:{port}"]
+    command += ["--log-level", "warning", "--pythonpath", "scripts", "moto_keepalive_app:app"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)  # noqa: S310 - local URL
+            return process, endpoint
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("moto under gunicorn did not start")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # keep-alive connections can hold a graceful stop
+        process.kill()
+        process.wait()
+
+
+def event(method: str, path: str, token: str, body: dict[str, Any] | None = None, query: str = "") -> dict[str, Any]:
+    built = v1_event(method, path, token, body)
+    if query:
+        pairs = dict(part.split("=", 1) for part in query.split("&"))
+        built["queryStringParameters"] = pairs
+        built["multiValueQueryStringParameters"] = {k: [v] for k, v in pairs.items()}
+    return built
+
+
+def under_clients(work: list[Callable[[int], None]], requests: int) -> tuple[list[float], float]:
+    """Run work[c](i) for i in range(requests) on CLIENTS threads at once; CPU ms per call, wall seconds."""
+    start = threading.Barrier(len(work))
+    cpu: list[float] = []
+
+    def client(do: Callable[[int], None]) -> None:
+        mine = []
+        start.wait()
+        for i in range(requests):
+            c0 = time.thread_time()
+            do(i)
+            mine.append((time.thread_time() - c0) * 1000)
+        cpu.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(do,)) for do in work]
+    w0 = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return cpu, time.perf_counter() - w0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=50, help="requests per client and route")
+    args = parser.parse_args()
+
+    cognito_server, cognito, cognito_endpoint = prepare_environment()
+    moto, endpoint = start_keepalive_moto()
+    os.environ["DDB_ENDPOINT"] = endpoint  # DynamoDB only; Cognito stays on the ThreadedMotoServer
+    try:
+        run(cognito, cognito_endpoint, endpoint, args.requests)
+    finally:
+        stop(moto)
+        cognito_server.stop()
+
+
+def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> None:
+    zappa_settings_module()
+    import boto3
+    import jwt
+    from zappa.handler import LambdaHandler
+
+    def invoke(built: dict[str, Any]) -> dict[str, Any]:
+        response = LambdaHandler.lambda_handler(built, FakeContext())
+        assert response["statusCode"] == 200, response
+        return response
+
+    invoke(v1_event("GET", "/api/health", "x"))  # Django set up as on a cold Lambda
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from vela.aws import UNVALIDATED_CLIENT_CONFIG, dynamodb_client
+    from vela.dynamodb import to_item
+
+    call_command("dynamodb_tables", "create", stdout=io.StringIO())
+    ddb = dynamodb_client(validate=False)
+    assert ddb.meta.endpoint_url == endpoint
+    vocabulary_table = settings.DYNAMODB_TABLES["vocabulary"]
+    progress_table = settings.DYNAMODB_TABLES["user_vocabulary_progress"]
+
+    idp = boto3.client("cognito-idp", endpoint_url=cognito_endpoint, region_name="us-east-1")
+    tokens, subs = [], []
+    for i in range(CLIENTS):
+        user = f"srs{i}@example.com"
+        idp.admin_create_user(
+            UserPoolId=cognito.pool_id, Username=user, UserAttributes=[{"Name": "email", "Value": user}],
+            MessageAction="SUPPRESS",
+        )
+        idp.admin_set_user_password(UserPoolId=cognito.pool_id, Username=user, Password="Vela-bench-1", Permanent=True)
+        token = cognito.tokens(user, "Vela-bench-1")["id"]
+        tokens.append(token)
+        subs.append(jwt.decode(token, options={"verify_signature": False})["sub"])
+
+    # Words: d* are due in every user's deck (20 each), r* are the words the review clients study.
+    words = [f"d{i:03d}" for i in range(DUE_WORDS)] + [f"r{i:03d}" for i in range(REVIEW_WORDS)]
+    for word_id in words:
+        item = {"id": word_id, "japanese_word": word_id, "hiragana": "たんご", "english_translation": "a word"}
+        item |= {"jlpt_level": 5, "category": "noun", "created_at": "2026-01-01T00:00:00.000Z"}
+        ddb.put_item(TableName=vocabulary_table, Item=to_item(item))
+    fresh = {"id": "d000x", "japanese_word": "x", "english_translation": "x"}
+    ddb.put_item(TableName=vocabulary_table, Item=to_item(fresh))
+    for sub in subs:
+        for i in range(DUE_WORDS):
+            due = f"2026-01-{i + 1:02d}T00:00:00.000Z"
+            row = {"user_id": sub, "vocabulary_id": f"d{i:03d}", "next_review_date": due, "ease_factor": 2.5}
+            row |= {"interval": 1, "repetitions": 1, "first_learned_at": "2025-12-01T00:00:00.000Z"}
+            row |= {"total_reviews": 1, "correct_count": 1, "last_quality": 4, "last_reviewed_at": due}
+            ddb.put_item(TableName=progress_table, Item=to_item(row))
+
+    review_events = [
+        [event("POST", "/api/srs/review", token, {"vocabulary_id": f"r{i:03d}", "quality": 3 + i % 3})
+         for i in range(REVIEW_WORDS)]
+        for token in tokens
+    ]
+    due_events = [event("GET", "/api/srs/due", token) for token in tokens]
+    for events in review_events:  # first reviews create the rows; measured reviews update them
+        for built in events:
+            invoke(built)
+    for built in due_events:
+        assert json.loads(invoke(built)["body"])["total"] == DUE_WORDS
+
+    raw = boto3.session.Session().client(
+        "dynamodb", endpoint_url=endpoint, region_name="us-east-1", config=UNVALIDATED_CLIENT_CONFIG
+    )
+
+    def raw_review(sub: str, i: int) -> None:
+        word_id = f"r{i % REVIEW_WORDS:03d}"
+        found = raw.batch_get_item(RequestItems={
+            vocabulary_table: {"Keys": [{"id": {"S": word_id}}], "ProjectionExpression": "id"},
+            progress_table: {
+                "Keys": [{"user_id": {"S": sub}, "vocabulary_id": {"S": word_id}}],
+                "ConsistentRead": True,
+            },
+        })
+        total = found["Responses"][progress_table][0]["total_reviews"]
+        raw.update_item(
+            TableName=progress_table,
+            Key={"user_id": {"S": sub}, "vocabulary_id": {"S": word_id}},
+            UpdateExpression="SET total_reviews = :t, last_quality = :q",
+            ConditionExpression="total_reviews = :p",
+            ExpressionAttributeValues={":t": {"N": str(int(total["N"]) + 1)}, ":q": {"N": "4"}, ":p": total},
+            ReturnValues="ALL_NEW",
+        )
+
+    def raw_due(sub: str, i: int) -> None:
+        page = raw.query(
+            TableName=progress_table, IndexName="NextReviewDateIndex", Limit=DUE_WORDS + 1,
+            KeyConditionExpression="user_id = :u AND next_review_date <= :now",
+            ExpressionAttributeValues={":u": {"S": sub}, ":now": {"S": "2026-06-01T00:00:00.000Z"}},
+        )
+        keys = [{"id": item["vocabulary_id"]} for item in page["Items"]]
+        raw.batch_get_item(RequestItems={vocabulary_table: {"Keys": keys}})
+
+    print(f"1. CPU per request (thread_time of the calling thread), {CLIENTS} concurrent clients x {requests}; "
+          f"DynamoDB = moto under gunicorn gthread (HTTP keep-alive); load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs")
+    plans = (
+        ("POST /api/srs/review", "BatchGetItem + UpdateItem",
+         [lambda i, ev=events: invoke(ev[i % len(ev)]) for events in review_events],
+         [lambda i, s=sub: raw_review(s, i) for sub in subs]),
+        ("GET /api/srs/due", "Query + BatchGetItem (20 words)",
+         [lambda i, ev=built: invoke(ev) for built in due_events],
+         [lambda i, s=sub: raw_due(s, i) for sub in subs]),
+    )
+    # Scale reference: a route whose CPU the README records (bench/api_latency.py: 1.14 ms with a
+    # keep-alive DynamoDB on a quiet machine), measured here in the same conditions as the SRS routes.
+    profile_events = [event("GET", "/api/profiles", token) for token in tokens]
+    for built in profile_events:
+        invoke(built)
+    reference, _ = under_clients([lambda i, ev=built: invoke(ev) for built in profile_events], requests)
+    reference_floor, _ = under_clients(
+        [lambda i, s=sub: raw.get_item(TableName=settings.DYNAMODB_TABLES["profiles"], Key={"user_id": {"S": s}})
+         for sub in subs],
+        requests,
+    )
+    print(
+        f"   {'GET /api/profiles':22} app mean {statistics.fmean(reference):.3f} ms   raw boto3 floor "
+        f"{statistics.fmean(reference_floor):.3f} ms (GetItem)   (scale reference: 1.14 ms recorded on a quiet machine)"
+    )
+    for label, floor_calls, app_work, raw_work in plans:
+        app_cpu, wall = under_clients(app_work, requests)
+        floor_cpu, _ = under_clients(raw_work, requests)
+        mean, floor = statistics.fmean(app_cpu), statistics.fmean(floor_cpu)
+        target = TARGETS[label]
+        print(
+            f"   {label:22} app mean {mean:.3f} ms (median {statistics.median(app_cpu):.3f})   raw boto3 floor "
+            f"{floor:.3f} ms ({floor_calls})   app over floor {mean - floor:.3f} ms   target <= {target} ms  "
+            f"{'OK' if mean <= target else 'MISSED'}   ({len(app_cpu) / wall:.0f} req/s wall)"
+        )
+
+    # --- 2. DynamoDB calls per request ----------------------------------------------------------------
+    calls: list[str] = []
+    ddb.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name), unique_id="bench")
+    token = tokens[0]
+    for i in range(25):  # a second deck with more due words than the limit
+        row = {"user_id": subs[1], "vocabulary_id": f"x{i:03d}", "next_review_date": "2026-01-01T00:00:00.000Z",
+               "ease_factor": 2.5, "interval": 0, "repetitions": 0, "total_reviews": 0, "correct_count": 0}
+        ddb.put_item(TableName=progress_table, Item=to_item(row))
+    def review(word_id: str) -> dict[str, Any]:
+        return {"vocabulary_id": word_id, "quality": 4}
+
+    batch = {"reviews": [review(f"r{i:03d}") for i in range(10)]}
+    cat = {"japanese_word": "猫", "reading": "ねこ", "english_translation": "cat"}
+    routes = [
+        ("GET /api/srs/due (20 due, limit 20)", event("GET", "/api/srs/due", token)),
+        ("GET /api/srs/due (45 due, limit 20)", event("GET", "/api/srs/due", tokens[1])),
+        ("GET /api/srs/due?jlpt=5 (20 due)", event("GET", "/api/srs/due", token, query="jlpt=5")),
+        ("GET /api/srs/stats (50 rows)", event("GET", "/api/srs/stats", token)),
+        ("GET /api/srs/stats?jlpt=5 (50 rows)", event("GET", "/api/srs/stats", token, query="jlpt=5")),
+        ("POST /api/srs/review (existing row)", event("POST", "/api/srs/review", token, review("r000"))),
+        ("POST /api/srs/review (first review)", event("POST", "/api/srs/review", tokens[1], review("d000x"))),
+        ("GET /api/srs/progress/<id>", event("GET", "/api/srs/progress/r000", token)),
+        ("GET /api/srs/all (50 rows)", event("GET", "/api/srs/all", token)),
+        ("POST /api/srs/batch-review (10 words)", event("POST", "/api/srs/batch-review", token, batch)),
+        ("DELETE /api/srs/progress/<id>", event("DELETE", "/api/srs/progress/r029", token)),
+        ("POST /api/vocabulary/from-word (new)", event("POST", "/api/vocabulary/from-word", token, cat)),
+        ("POST /api/vocabulary/from-word (again)", event("POST", "/api/vocabulary/from-word", token, cat)),
+    ]
+    print("2. DynamoDB calls per request (botocore before-call events on the app's client; never a Scan)")
+    for label, built in routes:
+        built["path"] = quote(built["path"])
+        calls.clear()
+        invoke(built)
+        summary = ", ".join(f"{name} x{calls.count(name)}" if calls.count(name) > 1 else name
+                            for name in dict.fromkeys(calls))
+        assert "Scan" not in calls
+        print(f"   {label:40} {len(calls):3d}   {summary}")
+
+
+if __name__ == "__main__":
+    main()
