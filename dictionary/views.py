@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,8 +36,13 @@ class LookupOutputSerializer(serializers.Serializer):
 class DictionaryLookupView(APIView):
     @extend_schema_serializer(component_name="DictionaryLookupQuery")
     class InputSerializer(serializers.Serializer):
-        word = serializers.CharField(max_length=QUERY_MAX)
-        reading = serializers.CharField(required=False, allow_blank=True, max_length=QUERY_MAX)
+        word = serializers.CharField(max_length=QUERY_MAX, help_text="Trimmed, then at least one character.")
+        reading = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=QUERY_MAX,
+            help_text="Optional reading hint (hiragana or katakana): picks the homograph whose reading matches.",
+        )
 
         def to_internal_value(self, data: Any) -> dict[str, Any]:
             names = ("word", "reading")
@@ -48,15 +53,7 @@ class DictionaryLookupView(APIView):
 
     @extend_schema(
         operation_id="dictionary_lookup",
-        parameters=[
-            OpenApiParameter("word", str, required=True, description=f"Trimmed, then 1..{QUERY_MAX} characters."),
-            OpenApiParameter(
-                "reading",
-                str,
-                required=False,
-                description="Optional reading hint (hiragana or katakana): picks the homograph whose reading matches.",
-            ),
-        ],
+        parameters=[InputSerializer],
         responses={
             200: OpenApiResponse(LookupOutputSerializer, description=f"`Cache-Control: {CACHE_CONTROL}`."),
             **error_responses(400, 401),

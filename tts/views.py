@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,6 +42,11 @@ NOT_CONFIGURED = "`tts_not_configured` (no settings / no API key), `tts_invalid_
 BUCKET_MISSING = "`tts_audio_bucket_not_configured`"
 
 
+# What `vela.http.header_value_problem` accepts, for the schema (tests/tts/test_schema.py checks they agree).
+API_KEY_PATTERN = "^[!-~\u00a1-\u00ff]([ -~\u00a0-\u00ff]*[!-~\u00a1-\u00ff])?$"
+
+
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": API_KEY_MAX, "pattern": API_KEY_PATTERN})
 class ApiKeyField(StrictCharField):
     """A key that can travel in an HTTP header (`xi-api-key`, `Authorization`, `x-goog-api-key`)."""
 
