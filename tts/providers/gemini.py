@@ -22,8 +22,10 @@ from tts.providers.base import Audio, ProviderError, UpstreamRequest, json_body
 from tts.wav import pcm16_to_wav
 
 # Informational: voices are not validated.
-VOICES = ("Zephyr", "Puck", "Charon", "Kore", "Fenrir", "Leda", "Orus", "Aoede")
-VOICES += ("Callirrhoe", "Autonoe", "Enceladus", "Iocaste")
+VOICES = (
+    *("Zephyr", "Puck", "Charon", "Kore", "Fenrir", "Leda"),
+    *("Orus", "Aoede", "Callirrhoe", "Autonoe", "Enceladus", "Iocaste"),
+)
 
 CONTENT_TYPES = {
     **dict.fromkeys(("MP3", "MPEG", "AUDIO_MPEG"), "audio/mpeg"),
