@@ -284,3 +284,13 @@ def test_other_methods_are_not_allowed(client, jisho, auth_header):
 
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_bytes_that_are_not_utf8_reach_jisho_as_replacement_characters(client, jisho, auth_header):
+    answer(jisho, {"data": [{}]})
+
+    response = client.get(f"{URL}?word=a%FFb", headers=auth_header())
+
+    assert response.status_code == 200
+    assert jisho.requests[0].path == f"{SEARCH}?keyword=a%EF%BF%BDb"
+    assert response.json()["word"] == "a\ufffdb"
