@@ -25,6 +25,7 @@ ROUTES = [
     ("GET", "/api/tts/audio/%F0%9F%98%80"),
     ("GET", "/api/tts/settings"),
     ("POST", "/api/tts/settings"),
+    ("GET", "/api/dictionary/lookup"),
     ("POST", "/api/chat-history/save"),
     ("GET", "/api/chat-history/threads"),
     ("GET", "/api/chat-history/messages"),
@@ -80,8 +81,16 @@ QUERIES = [
     "?user_id=",
     "?user_id=%00",
     "?thread_id=" + "x" * 3000,
+    "?word=%ED%A0%80&reading=%FF%00",
+    "?word=" + "%E7%8C%AB" * 300,
 ]
-UPSTREAM_FACING = ("/api/auth", "/api/llm-chat", "/api/my-dictionaries/analyze", "/api/tts/generate")
+UPSTREAM_FACING = (
+    "/api/auth",
+    "/api/llm-chat",
+    "/api/my-dictionaries/analyze",
+    "/api/tts/generate",
+    "/api/dictionary/lookup",
+)
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])

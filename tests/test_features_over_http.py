@@ -132,7 +132,7 @@ def test_tts_routes_happy_path_over_http(client, dynamodb_http, auth_header, ups
     fetched = send(client, "GET", "/api/tts/audio/v1", headers=me)
 
     assert [r.status_code for r in (saved, read, first, second, fetched)] == [200] * 5
-    assert read.json() == {"hasApiKey": True, "voiceId": None, "model": None}
+    assert read.json() == {"hasApiKey": True, "provider": "elevenlabs", "voiceId": None, "model": None}
     assert (first.json()["cached"], second.json()["cached"]) == (False, True)
     assert len(upstream.requests) == 1
     download = requests.get(fetched.json()["audioUrl"], timeout=5)

@@ -11,6 +11,7 @@ import pytest
         ("/api/tts/settings", {"get", "post"}),
         ("/api/tts/generate", {"post"}),
         ("/api/tts/audio/{vocabulary_id}", {"get"}),
+        ("/api/dictionary/lookup", {"get"}),
         ("/api/llm-chat", {"post"}),
         ("/api/my-dictionaries/analyze", {"post"}),
         ("/api/auth/signin", {"post"}),

@@ -130,3 +130,51 @@ def test_no_secret_in_any_log_record(client, dynamodb, cognito, upstream, settin
     leaked = [s for s in secrets if s and s in logged]
     assert leaked == []
     assert not re.search(r"X-Amz-Signature=[0-9a-f]{8}", logged)
+
+
+def test_no_provider_key_in_any_log_record_for_openai_gemini_and_jisho(
+    client, dynamodb, cognito, upstream, settings, caplog
+):
+    """Today's TTS providers (key in `Authorization: Bearer` / `x-goog-api-key`) and the dictionary
+    lookup (which must not forward the caller's token), at DEBUG, success and upstream failures."""
+    import base64
+
+    import vela.http  # noqa: F401
+    from vela.aws import s3_client
+
+    for name in DEBUG_LOGGERS:
+        caplog.set_level(logging.DEBUG, logger=name or None)
+    s3_client().create_bucket(Bucket="vela-tts-logs")
+    settings.TTS_AUDIO_BUCKET_NAME = "vela-tts-logs"
+    pcm = base64.b64encode(b"\x00\x01" * 100).decode()
+    inline = {"data": pcm, "mimeType": "audio/L16;rate=24000"}
+    gemini = {"candidates": [{"content": {"parts": [{"inlineData": inline}]}}]}
+    upstream.on("POST", "/v1/audio/speech", Reply(body=b"mp3"))
+    upstream.on("POST", "/v1beta/models/", Reply(body=json.dumps(gemini).encode()))
+    upstream.on("GET", "/api/v1/search/words", Reply(body='{"data":[{"japanese":[{"word":"猫"}]}]}'.encode()))
+    id_token = cognito.token("user-logs-2")
+    auth = {"Authorization": f"Bearer {id_token}"}
+    keys = {"openai": "sk-SECRET-openai-5512", "gemini": "AIza-SECRET-gemini-6623"}
+    secrets = [*keys.values(), id_token]
+
+    for provider, key in keys.items():
+        saved = client.post(
+            "/api/tts/settings", {"provider": provider, "apiKey": key}, content_type="application/json", headers=auth
+        )
+        generated = client.post(
+            "/api/tts/generate", {"vocabularyId": provider, "text": "猫"}, content_type="application/json", headers=auth
+        )
+        assert (saved.status_code, generated.status_code) == (200, 200)
+        secrets += parse_qs(urlparse(generated.json()["audioUrl"]).query)["X-Amz-Signature"]
+    upstream.on("POST", "/v1beta/models/", Reply(status=403, body=b'{"error":"API key AIza-SECRET-gemini-6623 bad"}'))
+    failed = client.post(
+        "/api/tts/generate", {"vocabularyId": "again", "text": "犬"}, content_type="application/json", headers=auth
+    )
+    looked_up = client.get("/api/dictionary/lookup?word=猫", headers=auth)
+
+    assert failed.status_code == 502
+    assert looked_up.status_code == 200
+    assert all("authorization" not in r.headers for r in upstream.requests if r.method == "GET")
+    logged = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
+    assert "UpdateItem" in logged  # botocore did log the settings writes, at DEBUG
+    assert [s for s in secrets if s in logged] == []

@@ -1,23 +1,20 @@
-"""The S3 side of TTS: cache keys, existence checks, uploads, presigned GET URLs (reference §5.8)."""
+"""The S3 side of TTS: cache keys, existence checks, uploads, presigned GET URLs (HEAD §8.7).
+
+Failures are raised as `StorageError` (carrying only the S3 error code); the service picks the
+route's answer for each step. Nothing here logs the bucket or an object key.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import threading
-from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
-from vela.aws import CLIENT_CONFIG
+from vela.aws import client_error_code, s3_client
 from vela.errors import ServiceMisconfiguredError
 
-logger = logging.getLogger("vela.tts")
-
-PRESIGN_EXPIRES_IN = 3600
+PRESIGN_EXPIRES_IN = 900  # HEAD: 15 minutes (December: 3600)
 _MISSING_CODES = frozenset({"404", "NotFound", "NoSuchKey"})
 
 
@@ -25,53 +22,50 @@ class StorageError(Exception):
     """S3 failed for a reason other than "no such object"."""
 
 
-def audio_key(*, user_id: str, vocabulary_id: str, voice_id: str, model: str) -> str:
-    digest = hashlib.sha256(f"{voice_id}:{model}".encode()).hexdigest()[:16]
-    return f"tts/{user_id}/{vocabulary_id}/{digest}.mp3"
+def audio_key(*, user_id: str, vocabulary_id: str, provider: str, voice_id: str | None, model: str | None) -> str:
+    """`tts/<sub>/<vocabularyId>/<h>`, h = sha256("<provider>:<stored voice or ''>:<stored model or ''>")[:16]."""
+    digest = hashlib.sha256(f"{provider}:{voice_id or ''}:{model or ''}".encode()).hexdigest()[:16]
+    return f"tts/{user_id}/{vocabulary_id}/{digest}"
 
 
 def bucket() -> str:
     if not settings.TTS_AUDIO_BUCKET_NAME:
-        raise ServiceMisconfiguredError("TTS audio bucket not configured", code="bucket_not_configured")
+        raise ServiceMisconfiguredError("TTS audio bucket not configured", code="tts_audio_bucket_not_configured")
     return str(settings.TTS_AUDIO_BUCKET_NAME)
 
 
-# SigV4 presigned URLs (X-Amz-Signature, X-Amz-Expires): the legacy SigV2 form is refused by newer regions.
-_S3_CONFIG = CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
-_clients: dict[str, Any] = {}
-_lock = threading.Lock()
-
-
-def s3() -> Any:
-    region = str(settings.AWS_REGION)
-    found = _clients.get(region)
-    if found is None:
-        with _lock:
-            found = _clients.setdefault(
-                region, boto3.session.Session().client("s3", region_name=region, config=_S3_CONFIG)
-            )
-    return found
+def _code(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        return client_error_code(exc) or "ClientError"
+    return exc.__class__.__name__
 
 
 def exists(key: str) -> bool:
     """HeadObject: True/False, StorageError for anything but a 404."""
     try:
-        s3().head_object(Bucket=bucket(), Key=key)
+        s3_client().head_object(Bucket=bucket(), Key=key)
     except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        if code in _MISSING_CODES:
+        if _code(exc) in _MISSING_CODES:
             return False
-        raise StorageError(code or "ClientError") from exc
+        raise StorageError(_code(exc)) from exc
     except BotoCoreError as exc:
-        raise StorageError(exc.__class__.__name__) from exc
+        raise StorageError(_code(exc)) from exc
     return True
 
 
-def upload(key: str, audio: bytes) -> None:
-    s3().put_object(Bucket=bucket(), Key=key, Body=audio, ContentType="audio/mpeg")
+def upload(key: str, audio: bytes, content_type: str) -> None:
+    try:
+        s3_client().put_object(Bucket=bucket(), Key=key, Body=audio, ContentType=content_type)
+    except (ClientError, BotoCoreError) as exc:
+        raise StorageError(_code(exc)) from exc
 
 
 def presigned_url(key: str) -> str:
-    return str(
-        s3().generate_presigned_url("get_object", Params={"Bucket": bucket(), "Key": key}, ExpiresIn=PRESIGN_EXPIRES_IN)
-    )
+    try:
+        return str(
+            s3_client().generate_presigned_url(
+                "get_object", Params={"Bucket": bucket(), "Key": key}, ExpiresIn=PRESIGN_EXPIRES_IN
+            )
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise StorageError(_code(exc)) from exc

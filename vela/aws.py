@@ -95,8 +95,28 @@ def client_error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", "") or "")
 
 
+# S3 presigned URLs must be SigV4 (X-Amz-Signature, X-Amz-Expires): botocore still presigns the
+# legacy SigV2 form by default, which newer regions refuse.
+S3_CONFIG = CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
+_s3_clients: dict[str, Any] = {}
+
+
+def s3_client() -> Any:
+    """The S3 client (TTS audio): SigV4, honours AWS_ENDPOINT_URL like every other client."""
+    region = str(settings.AWS_REGION)
+    found = _s3_clients.get(region)
+    if found is None:
+        with _lock:
+            found = _s3_clients.get(region)
+            if found is None:
+                found = _session().client("s3", region_name=region, config=S3_CONFIG)
+                _s3_clients[region] = found
+    return found
+
+
 def reset_clients() -> None:
     """Drop cached clients (tests switch between moto modes and endpoints)."""
     with _lock:
         _clients.clear()
         _resources.clear()
+        _s3_clients.clear()

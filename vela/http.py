@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -18,9 +21,11 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 DEFAULT_TIMEOUT = (3.05, 30)
+CHUNK_SIZE = 64 * 1024
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 _session: requests.Session | None = None
+_once_session: requests.Session | None = None
 _lock = threading.Lock()
 
 logging.getLogger("urllib3.connectionpool").setLevel(logging.WARNING)
@@ -54,6 +59,91 @@ def session() -> requests.Session:
     return _session
 
 
-def request(method: str, url: str, *, timeout: Any = DEFAULT_TIMEOUT, **kwargs: Any) -> requests.Response:
-    """`requests.request` through the shared session, always with a timeout."""
-    return session().request(method, url, timeout=timeout, **kwargs)
+def once_session() -> requests.Session:
+    """A pooled session that never retries: for calls whose total time has a hard bound (a retry
+    after a read timeout would double it)."""
+    global _once_session
+    if _once_session is None:
+        with _lock:
+            if _once_session is None:
+                new = requests.Session()
+                adapter = HTTPAdapter(max_retries=0, pool_connections=8, pool_maxsize=16)
+                new.mount("https://", adapter)
+                new.mount("http://", adapter)
+                _once_session = new
+    return _once_session
+
+
+def request(
+    method: str, url: str, *, timeout: Any = DEFAULT_TIMEOUT, retry: bool = True, **kwargs: Any
+) -> requests.Response:
+    """`requests.request` through the shared session, always with a timeout (`retry=False`: one attempt)."""
+    return (session() if retry else once_session()).request(method, url, timeout=timeout, **kwargs)
+
+
+class FetchFailed(Exception):
+    """The upstream could not be reached, or broke off (connection refused/reset, DNS, TLS)."""
+
+
+class FetchTimedOut(FetchFailed):
+    """The whole exchange (connect, headers, body) did not finish within its bound."""
+
+
+class FetchTooLarge(FetchFailed):
+    """The body exceeded the caller's size limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def fetch(
+    method: str, url: str, *, bound: float, max_bytes: int, retry: bool = False, **kwargs: Any
+) -> Fetched:
+    """One complete exchange whose *total* time (connect, headers and every body byte) stays within
+    `bound` seconds: a slow or trickling upstream raises FetchTimedOut, an unreachable one FetchFailed.
+    Retries are off by default (POSTs are never sent twice; a retried GET would break the bound)."""
+    deadline = time.monotonic() + bound
+    try:
+        response = request(method, url, timeout=(min(5.0, bound), bound), retry=retry, stream=True, **kwargs)
+        with response:
+            body = bytearray()
+            for chunk in response.iter_content(CHUNK_SIZE):
+                body += chunk
+                if len(body) > max_bytes:
+                    raise FetchTooLarge(f"body over {max_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise FetchTimedOut("total bound exceeded while reading the body")
+            return Fetched(response.status_code, response.reason or "", response.headers, bytes(body))
+    except requests.Timeout as exc:
+        raise FetchTimedOut(exc.__class__.__name__) from exc
+    except requests.RequestException as exc:
+        if time.monotonic() > deadline:  # a read timeout surfacing as a ConnectionError mid-body
+            raise FetchTimedOut(exc.__class__.__name__) from exc
+        raise FetchFailed(exc.__class__.__name__) from exc
+
+
+def header_value_problem(value: str) -> str | None:
+    """Why `value` cannot be sent as an HTTP header value, or None if it can.
+
+    http.client encodes header values as Latin-1 (anything beyond raises UnicodeEncodeError) and
+    requests refuses CR/LF and leading whitespace; control characters (C0, DEL, C1) are refused too,
+    since upstreams reject or mangle them.
+    """
+    if value != value.strip():
+        return "must not start or end with whitespace"
+    for char in value:
+        point = ord(char)
+        if point > 0xFF:
+            return "must contain only Latin-1 characters"
+        if point < 0x20 or 0x7F <= point <= 0x9F:
+            return "must not contain line breaks or other control characters"
+    return None

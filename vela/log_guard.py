@@ -14,9 +14,10 @@ import re
 
 from vela.logging import redact
 
-# Names where tokens and passwords appear as JSON fields in AWS request/response bodies.
+# Names where tokens and passwords appear as JSON fields in AWS request/response bodies (also as
+# UpdateItem expression values, `":api_key": {"S": ...}`).
 _FIELD = re.compile(
-    r"(?i)([\"'](?:AccessToken|IdToken|RefreshToken|REFRESH_TOKEN|PASSWORD|SECRET_HASH|Session|NewPassword|"
+    r"(?i)([\"']:?(?:AccessToken|IdToken|RefreshToken|REFRESH_TOKEN|PASSWORD|SECRET_HASH|Session|NewPassword|"
     r"PreviousPassword|ProposedPassword|apiKey|api_key|xi-api-key|x-goog-api-key)[\"']\s*:\s*"
     r"(?:\{\s*[\"']S[\"']\s*:\s*)?b?[\"'])[^\"']*"  # also DynamoDB's typed form {"S": "..."}
 )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "sentences",
     "chat_history",
     "tts",
+    "dictionary",
     "llm",
     "auth_proxy",
     "srs",
@@ -150,6 +151,11 @@ APP_NAME = text("APP_NAME", "Vela Japanese Learning App")
 # Bounds of upstream calls, seconds: the whole ElevenLabs generation (original: 30 s -> 504), and
 # each LLM call/stream (read timeout and overall deadline; keep below the Lambda timeout).
 TTS_UPSTREAM_TIMEOUT = env.float("TTS_UPSTREAM_TIMEOUT", default=30.0)
+# TTS providers of today's web app (HEAD §8.7) and the dictionary upstream (HEAD §6): scheme+host only.
+OPENAI_API_BASE_URL = text("OPENAI_API_BASE_URL", "https://api.openai.com").rstrip("/")
+GEMINI_API_BASE_URL = text("GEMINI_API_BASE_URL", "https://generativelanguage.googleapis.com").rstrip("/")
+JISHO_API_BASE_URL = text("JISHO_API_BASE_URL", "https://jisho.org").rstrip("/")
+DICTIONARY_UPSTREAM_TIMEOUT = env.float("DICTIONARY_UPSTREAM_TIMEOUT", default=5.0)  # HEAD aborts Jisho after 5 s
 LLM_UPSTREAM_TIMEOUT = env.float("LLM_UPSTREAM_TIMEOUT", default=50.0)
 
 # --- Compatibility switches (CONTRACT §2) ---------------------------------------------------

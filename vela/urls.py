@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("sentences.urls")),
     path("api/", include("chat_history.urls")),
     path("api/", include("tts.urls")),
+    path("api/", include("dictionary.urls")),
     path("api/", include("auth_proxy.urls")),
     path("api/", include("srs.urls")),
     # The schema speaks YAML or JSON as `Accept` asks; every other route answers JSON only.

@@ -21,6 +21,7 @@ CONTRACT_ROUTES = [
     ("tts", "get", "/api/tts/audio/{x}"),
     ("tts", "get", "/api/tts/settings"),
     ("tts", "post", "/api/tts/settings"),
+    ("dictionary", "get", "/api/dictionary/lookup"),
     ("chat_history", "post", "/api/chat-history/save"),
     ("chat_history", "get", "/api/chat-history/threads"),
     ("chat_history", "get", "/api/chat-history/messages"),
