@@ -1,7 +1,8 @@
 """Who is calling: Cognito JWTs verified locally (CONTRACT §2.1).
 
 RS256 against the pool's JWKS (fetched once, cached by PyJWT's PyJWKClient), issuer, expiry,
-`token_use` in {id, access}; ID tokens must carry `aud` = client id, access tokens `client_id`.
+`token_use` in {id, access}; ID tokens must carry `aud`, access tokens `client_id`, equal to one of the
+app clients: the web client (COGNITO_CLIENT_ID) or the mobile client (COGNITO_MOBILE_CLIENT_ID, HEAD §3.1).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def jwks_client(url: str) -> jwt.PyJWKClient:
 # Verified tokens, until their `exp`: the web app sends the same token for up to an hour, and
 # re-verifying costs more CPU than the rest of a request (PyJWT checks base64 per character).
 # Keyed by the token and the pool settings; bounded; never logged.
-_verified: OrderedDict[tuple[str, str, str, str], tuple[Identity, float]] = OrderedDict()
+_verified: OrderedDict[tuple[str, ...], tuple[Identity, float]] = OrderedDict()
 VERIFIED_CACHE_SIZE = 4096
 
 
@@ -89,7 +90,7 @@ def _unverified_kid(token: str) -> str:
 
 def verify_token(token: str) -> Identity:
     """Verify a Cognito ID or access token; raise UnauthorizedError (never echoing the token)."""
-    key = (token, settings.COGNITO_JWKS_URL, settings.COGNITO_ISSUER, settings.COGNITO_CLIENT_ID)
+    key = (token, settings.COGNITO_JWKS_URL, settings.COGNITO_ISSUER, *app_client_ids())
     cached = _verified.get(key)
     if cached is not None and time.time() < cached[1]:
         return cached[0]
@@ -99,6 +100,11 @@ def verify_token(token: str) -> Identity:
         while len(_verified) > VERIFIED_CACHE_SIZE:
             _verified.popitem(last=False)
     return identity
+
+
+def app_client_ids() -> tuple[str, ...]:
+    """The app clients whose tokens are accepted: web, then mobile (when configured)."""
+    return tuple(c for c in (settings.COGNITO_CLIENT_ID, settings.COGNITO_MOBILE_CLIENT_ID) if c)
 
 
 def _verify_token(token: str) -> tuple[Identity, float]:
@@ -125,12 +131,13 @@ def _verify_token(token: str) -> tuple[Identity, float]:
         raise UnauthorizedError(INVALID_TOKEN, code="invalid_token") from exc
 
     token_use = claims.get("token_use")
+    clients = app_client_ids()
     if token_use == "id":
         audience = claims.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
-        valid_client = settings.COGNITO_CLIENT_ID in audiences
+        valid_client = any(isinstance(a, str) and a in clients for a in audiences)
     elif token_use == "access":
-        valid_client = claims.get("client_id") == settings.COGNITO_CLIENT_ID
+        valid_client = claims.get("client_id") in clients
     else:
         valid_client = False
     if not valid_client:
