@@ -146,7 +146,8 @@ def _verify_token(token: str) -> tuple[Identity, float]:
     identity = Identity(
         sub=str(claims["sub"]),
         token_use=str(token_use),
-        email=claims.get("email") if token_use == "id" else None,
+        # HEAD §3.3: the claim only when it is a string (a numeric or missing claim is no email).
+        email=email if token_use == "id" and isinstance(email := claims.get("email"), str) and email else None,
         username=claims.get("cognito:username") or claims.get("username"),
         token=token,
     )
@@ -207,8 +208,15 @@ def resolve_user_id(request: Request, supplied: str | None) -> str:
 
 
 def resolve_email(request: Request) -> str:
-    """The caller's email: the ID token's claim, or Cognito GetUser for an access token."""
+    """The saved-sentences key: the ID token's email claim, Cognito GetUser's email for an access token,
+    else the token's `sub` (HEAD §3.3: a user without an email still has a key; a sub never looks
+    like an email, so it cannot reach anyone's legacy email-keyed rows)."""
     identity = current_identity(request)
+    return caller_email(identity) or identity.sub
+
+
+def caller_email(identity: Identity) -> str | None:
+    """The caller's email: the ID token's claim, or Cognito GetUser for an access token; None if it has none."""
     if identity.email:
         return identity.email
     if identity.token_use == "access":
@@ -228,4 +236,4 @@ def resolve_email(request: Request) -> str:
         for attribute in response.get("UserAttributes", []):
             if attribute.get("Name") == "email" and attribute.get("Value"):
                 return str(attribute["Value"])
-    raise UnauthorizedError("Unauthorized: no email for this user", code="no_email")
+    return None
