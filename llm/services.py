@@ -1,4 +1,4 @@
-"""The LLM bridge (reference §5.2) and the streaming sentence analysis (reference §5.10).
+"""The LLM bridge (reference §5.2; HEAD §8.9 adds `chutes`) and the streaming sentence analysis (§5.10).
 
 Upstream POSTs go through `vela.http` and are never retried. Checks run in the original's order so
 its messages are kept; type checks follow them (a wrong type is a 400, never a 500).
@@ -6,6 +6,7 @@ its messages are kept; type checks follow them (a wrong type is a 400, never a 5
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from django.conf import settings
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from llm import providers
-from llm.providers import GOOGLE, LABELS, PROVIDERS, UpstreamRequest
+from llm.providers import CHAT_PROVIDERS, CHUTES, GOOGLE, LABELS, OPENROUTER, PROVIDERS, UpstreamRequest
 from llm.serializers import AnalyzeInputSerializer, ChatInputSerializer
 from llm.sse import SseParser, encode_frame, json_payloads
 from vela import http
@@ -36,6 +37,7 @@ ANALYSIS_SYSTEM_PROMPT = (
 CONNECT_TIMEOUT = 5.0
 READ_SIZE = 16 * 1024
 MAX_ERROR_BODY = 64 * 1024
+PARSE_ERROR_BODY = 1000
 
 
 def js_truthy(value: Any) -> bool:
@@ -62,9 +64,15 @@ def llm_chat(*, payload: dict[str, Any], request_url: str) -> dict[str, Any]:
         raise BadRequestError("Missing provider", code="missing_provider")
     if not js_truthy(payload.get("messages")) and not js_truthy(payload.get("prompt")):
         raise BadRequestError("Missing prompt or messages", code="missing_prompt")
-    if provider not in PROVIDERS:
+    if provider not in CHAT_PROVIDERS:
         raise BadRequestError("Unsupported provider", code="unsupported_provider")
-    server_key = settings.GOOGLE_API_KEY if provider == GOOGLE else settings.OPENROUTER_API_KEY
+    if provider == CHUTES and not js_truthy(payload.get("apiKey")):
+        # HEAD §8.9: Chutes has no server key; the caller brings one.
+        raise BadRequestError(
+            "Missing API key for Chutes.ai provider. Please provide your own API key in settings.",
+            code="missing_api_key",
+        )
+    server_key = {GOOGLE: settings.GOOGLE_API_KEY, OPENROUTER: settings.OPENROUTER_API_KEY}.get(provider, "")
     if not js_truthy(payload.get("apiKey")) and not server_key:
         setting = "GOOGLE_API_KEY" if provider == GOOGLE else "OPENROUTER_API_KEY"
         raise BadRequestError(
@@ -87,6 +95,8 @@ def llm_chat(*, payload: dict[str, Any], request_url: str) -> dict[str, Any]:
     common = {"api_key": api_key, "model": model, "messages": [dict(m) for m in messages], "system": data.get("system")}
     if provider == GOOGLE:
         upstream = providers.google_chat(**common, temperature=temperature, max_tokens=max_tokens)
+    elif provider == CHUTES:
+        upstream = providers.chutes_chat(**common, temperature=temperature, max_tokens=max_tokens)
     else:
         upstream = providers.openrouter_chat(
             **common,
@@ -112,10 +122,13 @@ def _complete(provider: str, upstream: UpstreamRequest) -> dict[str, Any]:
         logger.warning("%s chat answered %s", label, response.status_code)
         raise ApplicationError(f"{label} error {response.status_code}: {response.text}", code="llm_upstream_error")
     try:
-        raw = response.json()
+        raw = json.loads(response.content)
     except ValueError as exc:
+        # HEAD §8.9: "<Label> JSON parse error: <error>: <body, cut to 1000 characters plus ...>".
+        text = response.text
+        shown = text[:PARSE_ERROR_BODY] + ("..." if len(text) > PARSE_ERROR_BODY else "")
         raise ApplicationError(
-            f"SyntaxError: {label} returned a response that is not valid JSON", code="llm_bad_response"
+            f"{label} JSON parse error: SyntaxError: {exc}: {shown}", code="llm_bad_response"
         ) from exc
     return {"text": providers.response_text(provider, raw), "raw": raw}
 

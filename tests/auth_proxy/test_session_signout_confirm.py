@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from botocore.config import Config
 
 from tests.auth_proxy.conftest import post
 
