@@ -35,6 +35,13 @@ class SavedSentenceRepository:
                     raise ConflictError("Sentence id already exists", code="sentence_id_taken") from exc
                 raise
 
+    def get(self, *, user_id: str, sentence_id: str) -> SavedSentence | None:
+        """One sentence by key, strongly consistent (an idempotent replay reads what the first save wrote)."""
+        with translate_errors(self.table_name):
+            item = self._table.get_item(Key={"user_id": user_id, "sentence_id": sentence_id}, ConsistentRead=True)
+        found = item.get("Item")
+        return SavedSentence.from_item(found) if found else None
+
     def list_newest_first(self, *, user_id: str, limit: int) -> list[SavedSentence]:
         """Up to `limit` sentences, newest first; follows LastEvaluatedKey if a 1 MB page came back short."""
         found: list[SavedSentence] = []
