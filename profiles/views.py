@@ -88,15 +88,23 @@ class ProfileCreateView(APIView):
         operation_id="profiles_create",
         request=InputSerializer,
         responses={
-            200: inline_serializer("ProfileCreated", {"success": serializers.BooleanField()}),
+            200: inline_serializer(
+                "ProfileCreated",
+                {
+                    "success": serializers.BooleanField(),
+                    "message": serializers.CharField(required=False, help_text='"Profile already exists"'),
+                },
+            ),
             **error_responses(*USER_ERRORS),
         },
-        description="Create the caller's profile. An existing profile is left unchanged (still 200).",
+        description="Create the caller's profile. An existing profile is not reset (200 with "
+        '`"message": "Profile already exists"`); it only gains `username` when it has none.',
     )
     def post(self, request: Request) -> Response:
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         user_id = resolve_user_id(request, data.get("user_id"))
-        profile_create(user_id=user_id, email=data.get("email"), username=data.get("username"))
-        return Response({"success": True}, status=status.HTTP_200_OK)
+        created = profile_create(user_id=user_id, email=data.get("email"), username=data.get("username"))
+        body = {"success": True} if created else {"success": True, "message": "Profile already exists"}
+        return Response(body, status=status.HTTP_200_OK)

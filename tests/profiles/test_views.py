@@ -202,7 +202,7 @@ def test_create_on_existing_profile_changes_nothing(client, dynamodb, auth_heade
     )
 
     assert response.status_code == 200
-    assert response.json() == {"success": True}
+    assert response.json() == {"success": True, "message": "Profile already exists"}
     assert get(dynamodb, "profiles", user_id="user-1") == existing
 
 
