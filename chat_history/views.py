@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -11,7 +13,7 @@ from rest_framework.views import APIView
 from chat_history.records import ChatMessage
 from chat_history.services import chat_message_save, chat_messages_list, chat_thread_delete, chat_threads_list
 from vela.errors import BadRequestError
-from vela.identity import resolve_user_id
+from vela.identity import migration_anonymous, resolve_user_id
 from vela.strict_fields import StrictBooleanField, StrictCharField, StrictIntegerField
 
 MAX_ID_CHARS = 512  # DynamoDB key attributes hold at most 2048 bytes
@@ -29,6 +31,8 @@ ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 500: ERROR, 502: ERROR, 504: ERROR
 OK = inline_serializer("ChatHistoryOk", {"ok": serializers.BooleanField()})
 USER_ID = OpenApiParameter("user_id", str, description="Optional; must equal the token's `sub` (else 403).")
 THREAD_ID = OpenApiParameter("thread_id", str, required=True)
+
+logger = logging.getLogger("vela.identity")
 
 
 def query_param(request: Request, name: str, *, required: bool) -> str | None:
@@ -143,8 +147,22 @@ class ChatMessageListView(APIView):
     )
     def get(self, request: Request) -> Response:
         thread_id = query_param(request, "thread_id", required=True)
-        user_id = resolve_user_id(request, query_param(request, "user_id", required=False))
-        messages = chat_messages_list(thread_id=str(thread_id), user_id=user_id)
+        supplied = query_param(request, "user_id", required=False)
+        if not supplied and migration_anonymous(request):
+            # The December build sends only thread_id and no token: during the migration window the
+            # caller is taken to be the thread's owner (the user of its earliest message), as loudly as
+            # any other trusted user_id.
+            logger.warning(
+                "Unauthenticated request trusted as the owner of thread_id=%r on %s %s "
+                "(VELA_ALLOW_UNAUTHENTICATED_USER_ID)",
+                thread_id,
+                request.method,
+                request.path,
+            )
+            messages = chat_messages_list(thread_id=str(thread_id), user_id=None)
+        else:
+            user_id = resolve_user_id(request, supplied)
+            messages = chat_messages_list(thread_id=str(thread_id), user_id=user_id)
         data = ChatMessageOutputSerializer([m.as_wire() for m in messages], many=True).data
         return Response({"items": data}, status=status.HTTP_200_OK)
 

@@ -207,6 +207,11 @@ def resolve_user_id(request: Request, supplied: str | None) -> str:
     raise UnauthorizedError(MISSING_HEADER, code="missing_token")
 
 
+def migration_anonymous(request: Request) -> bool:
+    """A request without a token let through by VELA_ALLOW_UNAUTHENTICATED_USER_ID (migration window)."""
+    return not isinstance(request.user, Identity) and bool(settings.VELA_ALLOW_UNAUTHENTICATED_USER_ID)
+
+
 def resolve_email(request: Request) -> str:
     """The saved-sentences key: the ID token's email claim, Cognito GetUser's email for an access token,
     else the token's `sub` (HEAD §3.3: a user without an email still has a key; a sub never looks
