@@ -6,13 +6,13 @@ import json
 import math
 import re
 import secrets
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from sentences.records import SavedSentence
 from sentences.repositories import SavedSentenceRepository
-from vela.dynamo_boundary import check_text, failure_prefix
+from vela.clock import now_ms
+from vela.dynamodb import check_storable, failure_prefix
 from vela.errors import BadRequestError, ConflictError
 
 DEFAULT_LIMIT = 50
@@ -58,10 +58,6 @@ def list_limit(raw: str | None) -> int:
     return min(value, MAX_LIMIT)
 
 
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 def saved_sentence_create(
     *,
     email: str,
@@ -70,7 +66,7 @@ def saved_sentence_create(
     idempotency_key: str | None = None,
     timestamp: Any = None,
     repo: SavedSentenceRepository | None = None,
-    clock: Callable[[], int] = _now_ms,
+    clock: Callable[[], int] = now_ms,
 ) -> SavedSentence:
     """Store a trimmed sentence with the optional `source_url`/`context` exactly as sent.
 
@@ -80,7 +76,7 @@ def saved_sentence_create(
     """
     if not isinstance(sentence, str) or not sentence.strip():
         raise BadRequestError("Sentence is required", code="sentence_required")
-    text = check_text(sentence.strip(), "sentence")
+    text = check_storable(sentence.strip(), "sentence")
     if len(text) > MAX_SENTENCE_CHARS:
         raise BadRequestError(f"Sentence is too long (at most {MAX_SENTENCE_CHARS} characters)", code="too_long")
     if len(json.dumps(dict(extras), ensure_ascii=False).encode("utf-8", "surrogatepass")) > MAX_EXTRAS_BYTES:
@@ -89,7 +85,7 @@ def saved_sentence_create(
         )
     fixed_id = None
     if idempotency_key:
-        fixed_id = idempotent_sentence_id(check_text(idempotency_key, "idempotencyKey"), timestamp)
+        fixed_id = idempotent_sentence_id(check_storable(idempotency_key, "idempotencyKey"), timestamp)
         if len(fixed_id.encode()) > MAX_SENTENCE_ID_BYTES:  # HEAD: a DynamoDB ValidationException, 500
             error = BadRequestError("Invalid input.", code="invalid")
             too_long = f"Too long: the sentence id is at most {MAX_SENTENCE_ID_BYTES} bytes."
