@@ -122,7 +122,11 @@ class ChatThreadListView(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        user_id = resolve_user_id(request, query_param(request, "user_id", required=False))
+        user_id = resolve_user_id(
+            request,
+            query_param(request, "user_id", required=False),
+            forbidden="Forbidden: Cannot access another user's chat history",
+        )
         threads = chat_threads_list(user_id=user_id)
         data = ThreadSummaryOutputSerializer([t.as_wire() for t in threads], many=True).data
         return Response({"threads": data}, status=status.HTTP_200_OK)

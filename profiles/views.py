@@ -38,7 +38,9 @@ class ProfileDetailView(APIView):
     def get(self, request: Request) -> Response:
         payload = self.InputSerializer(data=request.query_params)
         payload.is_valid(raise_exception=True)
-        user_id = resolve_user_id(request, payload.validated_data.get("user_id"))
+        user_id = resolve_user_id(
+            request, payload.validated_data.get("user_id"), forbidden="Forbidden: Cannot access another user's profile"
+        )
         profile = profile_get_or_create(user_id=user_id)
         return Response({"profile": PROFILE_OUTPUT.to_representation(profile)}, status=status.HTTP_200_OK)
 
@@ -69,7 +71,9 @@ class ProfileUpdateView(APIView):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         changes = dict(payload.validated_data)
-        user_id = resolve_user_id(request, changes.pop("user_id", None))
+        user_id = resolve_user_id(
+            request, changes.pop("user_id", None), forbidden="Forbidden: Cannot update another user's profile"
+        )
         profile = profile_update(user_id=user_id, changes=changes)
         return Response(
             {"success": True, "profile": PROFILE_OUTPUT.to_representation(profile)}, status=status.HTTP_200_OK
@@ -104,7 +108,9 @@ class ProfileCreateView(APIView):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        user_id = resolve_user_id(request, data.get("user_id"))
+        user_id = resolve_user_id(
+            request, data.get("user_id"), forbidden="Forbidden: Cannot create profile for another user"
+        )
         created = profile_create(user_id=user_id, email=data.get("email"), username=data.get("username"))
         body = {"success": True} if created else {"success": True, "message": "Profile already exists"}
         return Response(body, status=status.HTTP_200_OK)

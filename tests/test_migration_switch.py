@@ -107,3 +107,37 @@ def test_every_december_tokenless_call_works_with_the_switch(client, dynamodb_ht
 
     assert statuses == [200] * len(calls)
     assert client.get(MESSAGES, {"thread_id": "th-1"}).json()["items"][0]["UserId"] == "old-1"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "message"),
+    [
+        ("GET", "/api/profiles?user_id=alice", None, "Forbidden: Cannot access another user's profile"),
+        ("PUT", "/api/profiles/update", {"user_id": "alice", "username": "x"},
+         "Forbidden: Cannot update another user's profile"),
+        ("POST", "/api/profiles/create", {"user_id": "alice"}, "Forbidden: Cannot create profile for another user"),
+        ("GET", "/api/progress/analytics?user_id=alice", None, "Forbidden: Cannot access another user's progress"),
+        ("POST", "/api/progress/game-session",
+         {"user_id": "alice", "game_type": "vocabulary", "score": 1, "duration_seconds": 1, "questions_answered": 1,
+          "correct_answers": 1, "experience_gained": 1},
+         "Forbidden: Cannot record game session for another user"),
+        ("GET", "/api/chat-history/threads?user_id=alice", None,
+         "Forbidden: Cannot access another user's chat history"),
+    ],
+)
+def test_another_users_id_is_403_with_heads_message_and_touches_nothing(
+    client, dynamodb_http, auth_header, method, path, body, message
+):
+    """HEAD §3.4: the token is bob's; naming alice is a 403 worded per route (with or without the switch)."""
+    headers = auth_header("bob")
+    if body is None:
+        response = client.generic(method, path, headers=headers)
+    else:
+        response = client.generic(method, path, json.dumps(body), content_type="application/json", headers=headers)
+
+    assert response.status_code == 403
+    assert response.json() == {"error": message, "code": "user_mismatch"}
+    assert all(
+        dynamodb_http.scan(TableName=name)["Items"] == []
+        for name in ("vela-profiles", "vela-game-sessions", "vela-daily-progress")
+    )

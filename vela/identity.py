@@ -185,16 +185,20 @@ def current_identity(request: Request) -> Identity:
     return identity
 
 
-def resolve_user_id(request: Request, supplied: str | None) -> str:
+USER_MISMATCH = "Forbidden: user_id does not match the authenticated user"
+
+
+def resolve_user_id(request: Request, supplied: str | None, *, forbidden: str = USER_MISMATCH) -> str:
     """CONTRACT §2.1: a supplied `user_id` must equal the token's `sub`; absent, the `sub` is used.
 
     With VELA_ALLOW_UNAUTHENTICATED_USER_ID (migration window) a request without a token may still
-    name its `user_id`; each such request logs a warning.
+    name its `user_id`; each such request logs a warning. `forbidden` is the route's 403 message
+    (HEAD §3.4 words it per route).
     """
     identity = request.user
     if isinstance(identity, Identity):
         if supplied and supplied != identity.sub:
-            raise ForbiddenError("Forbidden: user_id does not match the authenticated user", code="user_mismatch")
+            raise ForbiddenError(forbidden, code="user_mismatch")
         return identity.sub
     if supplied and settings.VELA_ALLOW_UNAUTHENTICATED_USER_ID:
         logger.warning(

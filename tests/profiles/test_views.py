@@ -67,7 +67,7 @@ def test_get_for_another_user_is_403_and_creates_nothing(client, dynamodb, auth_
 
     assert response.status_code == 403
     assert response.json() == {
-        "error": "Forbidden: user_id does not match the authenticated user",
+        "error": "Forbidden: Cannot access another user's profile",
         "code": "user_mismatch",
     }
     assert get(dynamodb, "profiles", user_id="user-2") is None
