@@ -28,12 +28,6 @@ class CognitoFailure(ApplicationError):
         self.extra = {"name": name}
 
 
-class SessionCheckFailed(ApplicationError):
-    def __init__(self) -> None:
-        super().__init__("Session check failed", code="cognito_error")
-        self.extra = {"authenticated": False, "message": "Session check failed"}
-
-
 @dataclass(frozen=True, slots=True)
 class Tokens:
     access_token: str
@@ -42,13 +36,6 @@ class Tokens:
 
     def __repr__(self) -> str:
         return "Tokens(...)"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionUser:
-    username: str
-    email: str | None
-    email_verified: bool
 
 
 def _cognito() -> Any:
@@ -139,26 +126,6 @@ def auth_sign_out(*, access_token: str | None) -> bool:
         logger.info("Global sign-out not performed: %s", _error_code(exc))
         return False
     return True
-
-
-def auth_session(*, access_token: str | None) -> SessionUser | None:
-    """The signed-in user, None for no/invalid token; SessionCheckFailed (500) when Cognito fails."""
-    if not access_token:
-        return None
-    try:
-        answer = _cognito().get_user(AccessToken=access_token)
-    except (ClientError, BotoCoreError) as exc:
-        code = _error_code(exc)
-        if code in {"NotAuthorizedException", "InvalidParameterException"}:
-            return None
-        logger.warning("Cognito session check failed: %s", code)
-        raise SessionCheckFailed() from exc
-    attributes = {a.get("Name"): a.get("Value") for a in answer.get("UserAttributes", [])}
-    return SessionUser(
-        username=answer.get("Username", ""),
-        email=attributes.get("email"),
-        email_verified=attributes.get("email_verified") == "true",
-    )
 
 
 def cognito_filter_value(value: str) -> str:

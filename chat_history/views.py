@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -12,7 +14,7 @@ from chat_history.records import ChatMessage
 from chat_history.services import chat_message_save, chat_messages_list, chat_thread_delete, chat_threads_list
 from vela.errors import BadRequestError
 from vela.fields import StrictBooleanField, StrictCharField, StrictIntegerField
-from vela.identity import resolve_user_id
+from vela.identity import migration_anonymous, resolve_user_id
 from vela.openapi import ErrorSerializer
 
 MAX_ID_CHARS = 512  # DynamoDB key attributes hold at most 2048 bytes
@@ -23,6 +25,8 @@ ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 500: ERROR, 502: ERROR, 504: ERROR
 OK = inline_serializer("ChatHistoryOk", {"ok": serializers.BooleanField()})
 USER_ID = OpenApiParameter("user_id", str, description="Optional; must equal the token's `sub` (else 403).")
 THREAD_ID = OpenApiParameter("thread_id", str, required=True)
+
+logger = logging.getLogger("vela.identity")
 
 
 def query_param(request: Request, name: str, *, required: bool) -> str | None:
@@ -118,7 +122,11 @@ class ChatThreadListView(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        user_id = resolve_user_id(request, query_param(request, "user_id", required=False))
+        user_id = resolve_user_id(
+            request,
+            query_param(request, "user_id", required=False),
+            forbidden="Forbidden: Cannot access another user's chat history",
+        )
         threads = chat_threads_list(user_id=user_id)
         data = ThreadSummaryOutputSerializer([t.as_wire() for t in threads], many=True).data
         return Response({"threads": data}, status=status.HTTP_200_OK)
@@ -137,8 +145,22 @@ class ChatMessageListView(APIView):
     )
     def get(self, request: Request) -> Response:
         thread_id = query_param(request, "thread_id", required=True)
-        user_id = resolve_user_id(request, query_param(request, "user_id", required=False))
-        messages = chat_messages_list(thread_id=str(thread_id), user_id=user_id)
+        supplied = query_param(request, "user_id", required=False)
+        if not supplied and migration_anonymous(request):
+            # The December build sends only thread_id and no token: during the migration window the
+            # caller is taken to be the thread's owner (the user of its earliest message), as loudly as
+            # any other trusted user_id.
+            logger.warning(
+                "Unauthenticated request trusted as the owner of thread_id=%r on %s %s "
+                "(VELA_ALLOW_UNAUTHENTICATED_USER_ID)",
+                thread_id,
+                request.method,
+                request.path,
+            )
+            messages = chat_messages_list(thread_id=str(thread_id), user_id=None)
+        else:
+            user_id = resolve_user_id(request, supplied)
+            messages = chat_messages_list(thread_id=str(thread_id), user_id=user_id)
         data = ChatMessageOutputSerializer([m.as_wire() for m in messages], many=True).data
         return Response({"items": data}, status=status.HTTP_200_OK)
 

@@ -1,8 +1,9 @@
-"""Game content (reference §5.4): the first N vocabulary items / sentences, and the demo seed."""
+"""Game content (HEAD §8.6): random vocabulary items / sentences, optionally of some JLPT levels; the demo seed."""
 
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +18,26 @@ DEFAULT_SENTENCE_LIMIT = 5
 MAX_LIMIT = 100
 
 
-def vocabulary_list(*, limit: int = DEFAULT_VOCABULARY_LIMIT, repo: VocabularyRepository | None = None) -> list[Any]:
-    return (repo or VocabularyRepository()).first(limit=limit)
+_random = random.SystemRandom()
 
 
-def sentence_list(*, limit: int = DEFAULT_SENTENCE_LIMIT, repo: SentenceRepository | None = None) -> list[Any]:
-    return (repo or SentenceRepository()).first(limit=limit)
+def vocabulary_list(
+    *, limit: int = DEFAULT_VOCABULARY_LIMIT, levels: list[int] | None = None, repo: VocabularyRepository | None = None
+) -> list[Any]:
+    return _sample(repo or VocabularyRepository(), limit=limit, levels=levels)
+
+
+def sentence_list(
+    *, limit: int = DEFAULT_SENTENCE_LIMIT, levels: list[int] | None = None, repo: SentenceRepository | None = None
+) -> list[Any]:
+    return _sample(repo or SentenceRepository(), limit=limit, levels=levels)
+
+
+def _sample(repo: VocabularyRepository | SentenceRepository, *, limit: int, levels: list[int] | None) -> list[Any]:
+    """HEAD §8.6: a random `limit` of the first 3 x limit items, or of the items matching `levels`."""
+    pool = repo.first_page(limit=3 * limit) if not levels else repo.with_jlpt_levels(levels=levels, wanted=limit)
+    _random.shuffle(pool)
+    return pool[:limit]
 
 
 @dataclass(frozen=True, slots=True)

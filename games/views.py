@@ -1,4 +1,8 @@
-"""Games content (reference §5.4): public data, no authentication (a stale token can't break it)."""
+"""Games content (HEAD §8.6): public data, no authentication (a stale token can't break it).
+
+`limit` is coerced like JavaScript `Number()` and must be a positive integer (values above MAX_LIMIT
+are capped); `jlpt` is HEAD's level list. The answer names the filters it applied.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +20,17 @@ from games.services import (
     sentence_list,
     vocabulary_list,
 )
-from vela.fields import JsParseIntField
 from vela.openapi import PUBLIC_ERRORS, error_responses
+from vela.query_params import jlpt_levels, positive_int
 from vela.views import PublicAPIView
 
 LIMIT_HELP = (
-    'Parsed like JavaScript parseInt ("10abc" -> 10, "3.9" -> 3, "0x10" -> 16); absent or empty -> {default}; '
-    f"must end up between 1 and {MAX_LIMIT} (400 otherwise, and for a repeated parameter)."
+    'Coerced like JavaScript Number() (" 3 " -> 3, "0x10" -> 16, "1e1" -> 10); must be a positive integer '
+    f"(400 otherwise, and for a repeated parameter); absent -> {{default}}; values above {MAX_LIMIT} are capped."
+)
+JLPT_HELP = (
+    'Comma-separated JLPT levels 1..5 ("5,4"); absent or empty -> all levels. Matches items whose numeric '
+    "`jlpt_level` is listed (a string level never matches). Reads at most 1000 items per request."
 )
 
 
@@ -51,61 +59,80 @@ class SentenceOutputSerializer(serializers.Serializer):
     words_array = serializers.ListField(child=serializers.CharField())
 
 
-def limit_input(default: int) -> type[serializers.Serializer]:
-    class InputSerializer(serializers.Serializer):
-        limit = JsParseIntField(min_value=1, max_value=MAX_LIMIT, required=False)
+def filters_from(request: Request, default: int) -> tuple[int, list[int] | None]:
+    """(limit, levels) from the query, HEAD's validation; 400 with `fields` on a bad value."""
+    errors: dict[str, Any] = {}
+    limit, levels = default, None
+    try:
+        limit = positive_int(request.query_params, "limit", default=default, maximum=MAX_LIMIT)
+    except serializers.ValidationError as exc:
+        errors.update(exc.detail)  # type: ignore[arg-type]
+    try:
+        levels = jlpt_levels(request.query_params)
+    except serializers.ValidationError as exc:
+        errors.update(exc.detail)  # type: ignore[arg-type]
+    if errors:
+        raise serializers.ValidationError(errors)
+    return limit, levels
 
-        def to_internal_value(self, data: Any) -> dict[str, Any]:
-            if len(data.getlist("limit")) > 1:
-                raise serializers.ValidationError({"limit": ["Expected a single value."]})
-            if data.get("limit", "") == "":
-                return {"limit": default}
-            return super().to_internal_value(data)
 
-    return InputSerializer
+def filters_body(limit: int, levels: list[int] | None) -> dict[str, Any]:
+    return {"jlpt_levels": levels if levels else "all", "limit": limit}
 
 
-def _limit_parameter(default: int) -> OpenApiParameter:
-    return OpenApiParameter("limit", str, required=False, description=LIMIT_HELP.format(default=default))
+FILTERS = inline_serializer(
+    "GameFilters",
+    {
+        "jlpt_levels": serializers.JSONField(help_text='The levels applied, or "all".'),
+        "limit": serializers.IntegerField(),
+    },
+)
+
+
+def _parameters(default: int) -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter("limit", str, required=False, description=LIMIT_HELP.format(default=default)),
+        OpenApiParameter("jlpt", str, required=False, description=JLPT_HELP),
+    ]
 
 
 class GameVocabularyListView(PublicAPIView):
-    """Items are returned exactly as stored (any extra attributes included)."""
-
-    InputSerializer = limit_input(DEFAULT_VOCABULARY_LIMIT)
+    """A random selection; items are returned exactly as stored (any extra attributes included)."""
 
     @extend_schema(
         operation_id="games_vocabulary",
-        parameters=[_limit_parameter(DEFAULT_VOCABULARY_LIMIT)],
+        parameters=_parameters(DEFAULT_VOCABULARY_LIMIT),
         responses={
-            200: inline_serializer("VocabularyList", {"vocabulary": VocabularyOutputSerializer(many=True)}),
+            200: inline_serializer(
+                "VocabularyList", {"vocabulary": VocabularyOutputSerializer(many=True), "filters": FILTERS}
+            ),
             **error_responses(*PUBLIC_ERRORS),
         },
         auth=[],
     )
     def get(self, request: Request) -> Response:
-        payload = self.InputSerializer(data=request.query_params)
-        payload.is_valid(raise_exception=True)
-        items = vocabulary_list(limit=payload.validated_data["limit"])
-        return Response({"vocabulary": [item.to_dict() for item in items]}, status=status.HTTP_200_OK)
+        limit, levels = filters_from(request, DEFAULT_VOCABULARY_LIMIT)
+        items = vocabulary_list(limit=limit, levels=levels)
+        body = {"vocabulary": [item.to_dict() for item in items], "filters": filters_body(limit, levels)}
+        return Response(body, status=status.HTTP_200_OK)
 
 
 class GameSentenceListView(PublicAPIView):
-    """Items are returned exactly as stored (any extra attributes included)."""
-
-    InputSerializer = limit_input(DEFAULT_SENTENCE_LIMIT)
+    """A random selection; items are returned exactly as stored (any extra attributes included)."""
 
     @extend_schema(
         operation_id="games_sentences",
-        parameters=[_limit_parameter(DEFAULT_SENTENCE_LIMIT)],
+        parameters=_parameters(DEFAULT_SENTENCE_LIMIT),
         responses={
-            200: inline_serializer("SentenceList", {"sentences": SentenceOutputSerializer(many=True)}),
+            200: inline_serializer(
+                "SentenceList", {"sentences": SentenceOutputSerializer(many=True), "filters": FILTERS}
+            ),
             **error_responses(*PUBLIC_ERRORS),
         },
         auth=[],
     )
     def get(self, request: Request) -> Response:
-        payload = self.InputSerializer(data=request.query_params)
-        payload.is_valid(raise_exception=True)
-        items = sentence_list(limit=payload.validated_data["limit"])
-        return Response({"sentences": [item.to_dict() for item in items]}, status=status.HTTP_200_OK)
+        limit, levels = filters_from(request, DEFAULT_SENTENCE_LIMIT)
+        items = sentence_list(limit=limit, levels=levels)
+        body = {"sentences": [item.to_dict() for item in items], "filters": filters_body(limit, levels)}
+        return Response(body, status=status.HTTP_200_OK)

@@ -1,4 +1,4 @@
-"""Upstream request shapes for Google Gemini and OpenRouter (reference §5.2, §5.10, §8.3).
+"""Upstream request shapes for Google Gemini, OpenRouter and Chutes.ai (reference §5.2, §5.10, §8.3; HEAD §8.9).
 
 Bodies are serialised like JSON.stringify (compact, UTF-8, key order as built) because the original's
 tests compare the Google body byte for byte.
@@ -15,9 +15,11 @@ from django.conf import settings
 
 GOOGLE = "google"
 OPENROUTER = "openrouter"
-PROVIDERS = (GOOGLE, OPENROUTER)
-LABELS = {GOOGLE: "Google", OPENROUTER: "OpenRouter"}
-DEFAULT_MODELS = {GOOGLE: "gemini-2.5-flash-lite", OPENROUTER: "openai/gpt-oss-20b:free"}
+CHUTES = "chutes"
+PROVIDERS = (GOOGLE, OPENROUTER)  # the sentence analysis (SSE) knows only these two
+CHAT_PROVIDERS = (GOOGLE, OPENROUTER, CHUTES)
+LABELS = {GOOGLE: "Google", OPENROUTER: "OpenRouter", CHUTES: "Chutes.ai"}
+DEFAULT_MODELS = {GOOGLE: "gemini-2.5-flash-lite", OPENROUTER: "openai/gpt-oss-20b:free", CHUTES: "openai/gpt-oss-120b"}
 DEFAULT_APP_NAME = "Vela Japanese Learning App"
 _SERVER_KEY_SETTINGS = {GOOGLE: "GOOGLE_API_KEY", OPENROUTER: "OPENROUTER_API_KEY"}
 
@@ -96,6 +98,31 @@ def _openrouter_headers(*, api_key: str, referer: str, app_name: str | None) -> 
     }
 
 
+def _chat_messages(messages: list[dict[str, str]], system: str | None) -> list[dict[str, str]]:
+    """OpenAI-style messages: an optional system message first, then role/content of each message."""
+    return ([{"role": "system", "content": system}] if system else []) + [
+        {"role": m["role"], "content": m["content"]} for m in messages
+    ]
+
+
+def chutes_chat(
+    *, api_key: str, model: str, messages: list[dict[str, str]], system: str | None, temperature: Any, max_tokens: Any
+) -> UpstreamRequest:
+    """HEAD §8.9: `POST <CHUTES_API_BASE_URL>/v1/chat/completions`, bearer key, `stream: false`."""
+    body = {
+        "model": model,
+        "messages": _chat_messages(messages, system),
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+        "stream": False,
+    }
+    return UpstreamRequest(
+        url=f"{settings.CHUTES_API_BASE_URL}/v1/chat/completions",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {api_key}"},
+        body=js_json(body),
+    )
+
+
 def openrouter_chat(
     *,
     api_key: str,
@@ -107,9 +134,7 @@ def openrouter_chat(
     referer: str,
     app_name: str | None,
 ) -> UpstreamRequest:
-    chat = ([{"role": "system", "content": system}] if system else []) + [
-        {"role": m["role"], "content": m["content"]} for m in messages
-    ]
+    chat = _chat_messages(messages, system)
     body = {"model": model, "messages": chat, "temperature": temperature, "max_tokens": max_tokens}
     return UpstreamRequest(
         url=f"{settings.OPENROUTER_API_BASE_URL}/api/v1/chat/completions",

@@ -9,7 +9,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from llm.providers import LABELS, PROVIDERS, server_api_key, server_api_key_setting
+from llm.providers import CHAT_PROVIDERS, CHUTES, LABELS, PROVIDERS, server_api_key, server_api_key_setting
 from vela.errors import BadRequestError
 from vela.fields import StrictCharField, StrictIntegerField, StrictNumberField
 
@@ -97,9 +97,15 @@ def chat_request_from(payload: Mapping[str, Any]) -> ChatRequest:
         raise BadRequestError("Missing provider", code="missing_provider")
     if not js_truthy(payload.get("messages")) and not js_truthy(payload.get("prompt")):
         raise BadRequestError("Missing prompt or messages", code="missing_prompt")
-    if provider not in PROVIDERS:
+    if provider not in CHAT_PROVIDERS:
         raise BadRequestError("Unsupported provider", code="unsupported_provider")
-    server_key = server_api_key(provider)
+    if provider == CHUTES and not js_truthy(payload.get("apiKey")):
+        # HEAD §8.9: Chutes has no server key; the caller brings one.
+        raise BadRequestError(
+            "Missing API key for Chutes.ai provider. Please provide your own API key in settings.",
+            code="missing_api_key",
+        )
+    server_key = "" if provider == CHUTES else server_api_key(provider)
     if not js_truthy(payload.get("apiKey")) and not server_key:
         raise BadRequestError(
             f"Missing API key for {LABELS[provider]} provider. "

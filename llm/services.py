@@ -1,4 +1,4 @@
-"""The LLM bridge (reference §5.2) and the streaming sentence analysis (reference §5.10).
+"""The LLM bridge (reference §5.2; HEAD §8.9 adds `chutes`) and the streaming sentence analysis (§5.10).
 
 Upstream POSTs go through `vela.http` and are never retried. The services take typed requests
 (`llm.serializers.ChatRequest`, `AnalysisRequest`), which the views build from the body.
@@ -6,6 +6,7 @@ Upstream POSTs go through `vela.http` and are never retried. The services take t
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from django.conf import settings
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from llm import providers
-from llm.providers import GOOGLE, LABELS, UpstreamRequest
+from llm.providers import CHUTES, GOOGLE, LABELS, UpstreamRequest
 from llm.serializers import AnalysisRequest, ChatRequest
 from llm.sse import SseParser, encode_frame, json_payloads
 from vela import http
@@ -36,6 +37,7 @@ ANALYSIS_SYSTEM_PROMPT = (
 CONNECT_TIMEOUT = 5.0
 READ_SIZE = 16 * 1024
 MAX_ERROR_BODY = 64 * 1024
+PARSE_ERROR_BODY = 1000
 
 
 def _timeout() -> tuple[float, float]:
@@ -50,6 +52,15 @@ def llm_chat(*, chat: ChatRequest, request_url: str) -> dict[str, Any]:
     model = chat.model or providers.DEFAULT_MODELS[provider]
     if provider == GOOGLE:
         upstream = providers.google_chat(
+            api_key=chat.api_key,
+            model=model,
+            messages=chat.messages,
+            system=chat.system,
+            temperature=chat.temperature,
+            max_tokens=chat.max_tokens,
+        )
+    elif provider == CHUTES:
+        upstream = providers.chutes_chat(
             api_key=chat.api_key,
             model=model,
             messages=chat.messages,
@@ -85,10 +96,13 @@ def _complete(provider: str, upstream: UpstreamRequest) -> dict[str, Any]:
         logger.warning("%s chat answered %s", label, response.status_code)
         raise ApplicationError(f"{label} error {response.status_code}: {response.text}", code="llm_upstream_error")
     try:
-        raw = response.json()
+        raw = json.loads(response.content)
     except ValueError as exc:
+        # HEAD §8.9: "<Label> JSON parse error: <error>: <body, cut to 1000 characters plus ...>".
+        text = response.text
+        shown = text[:PARSE_ERROR_BODY] + ("..." if len(text) > PARSE_ERROR_BODY else "")
         raise ApplicationError(
-            f"SyntaxError: {label} returned a response that is not valid JSON", code="llm_bad_response"
+            f"{label} JSON parse error: SyntaxError: {exc}: {shown}", code="llm_bad_response"
         ) from exc
     return {"text": providers.response_text(provider, raw), "raw": raw}
 

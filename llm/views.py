@@ -20,7 +20,7 @@ ERROR = ErrorSerializer  # the one error component (vela.openapi)
 
 
 class LlmChatView(PublicAPIView):
-    """LLM bridge: one non-streaming completion from Google Gemini or OpenRouter.
+    """LLM bridge: one non-streaming completion from Google Gemini, OpenRouter or Chutes.ai (`chutes`, caller key only).
 
     Public like the original: it touches no user data, and callers may bring their own key.
     """

@@ -28,6 +28,26 @@ class ProfileRepository:
             return False
         return True
 
+    def fill_username(self, *, user_id: str, username: str, at: str) -> bool:
+        """SET `username` only on an existing profile whose username is absent, null or "" (HEAD §8.3)."""
+        try:
+            self._table.call(
+                "update_item",
+                Key={"user_id": {"S": user_id}},
+                UpdateExpression="SET username = :u, updated_at = :at",
+                ConditionExpression="attribute_exists(user_id) AND (attribute_not_exists(username) "
+                "OR attribute_type(username, :null) OR username = :empty)",
+                ExpressionAttributeValues={
+                    ":u": {"S": username},
+                    ":at": {"S": at},
+                    ":null": {"S": "NULL"},
+                    ":empty": {"S": ""},
+                },
+            )
+        except ConditionFailed:
+            return False
+        return True
+
     def upsert_fields(self, *, user_id: str, values: dict[str, Any]) -> Profile:
         """SET each of `values` (creating the item if needed, as the original); returns the whole item."""
         names = {f"#f{i}": name for i, name in enumerate(values)}

@@ -39,9 +39,19 @@ def profile_update(*, user_id: str, changes: dict[str, Any], repo: ProfileReposi
 def profile_create(
     *, user_id: str, email: str | None = None, username: str | None = None, repo: ProfileRepository | None = None
 ) -> bool:
-    """Create the profile if absent; an existing one is left untouched. True when created."""
-    profile = Profile.new(user_id=user_id, email=email or None, username=username or None, now=now_iso())
-    return (repo or ProfileRepository()).create_if_absent(profile)
+    """Create the profile if absent (one conditional Put: concurrent first logins create exactly one).
+
+    True when this call created it. An existing profile is never reset; as HEAD (§8.3) it only gains
+    the sent `username` when it has none (a conditional update, so it cannot overwrite one either).
+    """
+    repo = repo or ProfileRepository()
+    now = now_iso()
+    profile = Profile.new(user_id=user_id, email=email or None, username=username or None, now=now)
+    if repo.create_if_absent(profile):
+        return True
+    if username:
+        repo.fill_username(user_id=user_id, username=username, at=now)
+    return False
 
 
 def profile_add_experience(

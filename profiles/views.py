@@ -38,7 +38,9 @@ class ProfileDetailView(APIView):
     def get(self, request: Request) -> Response:
         payload = self.InputSerializer(data=request.query_params)
         payload.is_valid(raise_exception=True)
-        user_id = resolve_user_id(request, payload.validated_data.get("user_id"))
+        user_id = resolve_user_id(
+            request, payload.validated_data.get("user_id"), forbidden="Forbidden: Cannot access another user's profile"
+        )
         profile = profile_get_or_create(user_id=user_id)
         return Response({"profile": PROFILE_OUTPUT.to_representation(profile)}, status=status.HTTP_200_OK)
 
@@ -69,7 +71,9 @@ class ProfileUpdateView(APIView):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         changes = dict(payload.validated_data)
-        user_id = resolve_user_id(request, changes.pop("user_id", None))
+        user_id = resolve_user_id(
+            request, changes.pop("user_id", None), forbidden="Forbidden: Cannot update another user's profile"
+        )
         profile = profile_update(user_id=user_id, changes=changes)
         return Response(
             {"success": True, "profile": PROFILE_OUTPUT.to_representation(profile)}, status=status.HTTP_200_OK
@@ -88,15 +92,25 @@ class ProfileCreateView(APIView):
         operation_id="profiles_create",
         request=InputSerializer,
         responses={
-            200: inline_serializer("ProfileCreated", {"success": serializers.BooleanField()}),
+            200: inline_serializer(
+                "ProfileCreated",
+                {
+                    "success": serializers.BooleanField(),
+                    "message": serializers.CharField(required=False, help_text='"Profile already exists"'),
+                },
+            ),
             **error_responses(*USER_ERRORS),
         },
-        description="Create the caller's profile. An existing profile is left unchanged (still 200).",
+        description="Create the caller's profile. An existing profile is not reset (200 with "
+        '`"message": "Profile already exists"`); it only gains `username` when it has none.',
     )
     def post(self, request: Request) -> Response:
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        user_id = resolve_user_id(request, data.get("user_id"))
-        profile_create(user_id=user_id, email=data.get("email"), username=data.get("username"))
-        return Response({"success": True}, status=status.HTTP_200_OK)
+        user_id = resolve_user_id(
+            request, data.get("user_id"), forbidden="Forbidden: Cannot create profile for another user"
+        )
+        created = profile_create(user_id=user_id, email=data.get("email"), username=data.get("username"))
+        body = {"success": True} if created else {"success": True, "message": "Profile already exists"}
+        return Response(body, status=status.HTTP_200_OK)

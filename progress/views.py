@@ -54,7 +54,9 @@ class ProgressAnalyticsView(APIView):
     def get(self, request: Request) -> Response:
         payload = self.InputSerializer(data=request.query_params)
         payload.is_valid(raise_exception=True)
-        user_id = resolve_user_id(request, payload.validated_data.get("user_id"))
+        user_id = resolve_user_id(
+            request, payload.validated_data.get("user_id"), forbidden="Forbidden: Cannot access another user's progress"
+        )
         analytics = progress_analytics(user_id=user_id)
         return Response(AnalyticsOutputSerializer(analytics).data, status=status.HTTP_200_OK)
 
@@ -88,6 +90,8 @@ class GameSessionRecordView(APIView):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        user_id = resolve_user_id(request, data.pop("user_id", None))
+        user_id = resolve_user_id(
+            request, data.pop("user_id", None), forbidden="Forbidden: Cannot record game session for another user"
+        )
         progress_record_game_session(user_id=user_id, **data)
         return Response({"success": True}, status=status.HTTP_200_OK)

@@ -1,6 +1,7 @@
 """Saved sentences. Table `vela-saved-sentences`: PK `user_id` (the user's **email**, legacy data), SK `sentence_id`.
 
-`sentence_id` is `<epoch-ms>-<base36>` so the sort key orders sentences by creation time.
+`sentence_id` is `<epoch-ms>-<8 hex>` (or `<timestamp>-<idempotencyKey>` for offline saves, HEAD §8.8)
+so the sort key orders sentences by creation time.
 `source_url` and `context` are stored exactly as the client sent them (any JSON value) and are
 left out of the item, and of the wire format, when the client did not send them.
 """

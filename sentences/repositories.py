@@ -24,6 +24,12 @@ class SavedSentenceRepository:
         except ConditionFailed as exc:
             raise ConflictError("Sentence id already exists", code="sentence_id_taken") from exc
 
+    def get(self, *, user_id: str, sentence_id: str) -> SavedSentence | None:
+        """One sentence by key, strongly consistent (an idempotent replay reads what the first save wrote)."""
+        key = {"user_id": {"S": user_id}, "sentence_id": {"S": sentence_id}}
+        found = self._table.call("get_item", Key=key, ConsistentRead=True).get("Item")
+        return SavedSentence.from_item(found) if found else None
+
     def list_newest_first(self, *, user_id: str, limit: int) -> list[SavedSentence]:
         """Up to `limit` sentences, newest first; follows LastEvaluatedKey if a 1 MB page came back short."""
         found: list[SavedSentence] = []

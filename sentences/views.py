@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from sentences.services import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    list_limit,
     saved_sentence_create,
     saved_sentence_delete,
     saved_sentence_list,
@@ -27,7 +28,7 @@ ERRORS = {400: ERROR, 401: ERROR, 413: ERROR, 500: ERROR, 502: ERROR, 504: ERROR
 
 class SavedSentenceOutputSerializer(serializers.Serializer):
     user_id = serializers.CharField(help_text="The owner's email (legacy partition key).")
-    sentence_id = serializers.CharField(help_text="`<epoch-ms>-<base36>`")
+    sentence_id = serializers.CharField(help_text="`<epoch-ms>-<8 hex>`, or `<timestamp or 0>-<idempotencyKey>`")
     sentence = serializers.CharField()
     source_url = serializers.JSONField(required=False, help_text="As sent by the client; absent when not sent.")
     # The wire name `context` shadows Field.context in the stubs; DRF's metaclass moves it into `fields`.
@@ -49,12 +50,14 @@ class SavedSentenceListCreateView(APIView):
         sentence = serializers.CharField(help_text="Required; trimmed before it is stored.")
         sourceUrl = serializers.JSONField(required=False, allow_null=True)
         context = serializers.JSONField(required=False, allow_null=True)  # type: ignore[assignment]  # see above
-
-    class ListInputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "SavedSentenceListInput"  # unique OpenAPI component name
-
-        limit = serializers.IntegerField(min_value=1, required=False, default=DEFAULT_LIMIT)
+        idempotencyKey = serializers.CharField(
+            required=False,
+            help_text="Offline saves: the id becomes `<timestamp or 0>-<idempotencyKey>` and a replay stores "
+            "nothing new, answering with the sentence first stored. Ignored unless a string.",
+        )
+        timestamp = serializers.IntegerField(
+            required=False, help_text="Epoch ms of the offline save, part of the idempotent id (numbers only)."
+        )
 
     @extend_schema(
         operation_id="my_dictionaries_create",
@@ -72,7 +75,15 @@ class SavedSentenceListCreateView(APIView):
         # "Sentence is required" (for any missing/blank/non-string sentence or non-object body) stays.
         data: Any = request.data if isinstance(request.data, dict) else {}
         extras = {name: data[wire] for wire, name in WIRE_EXTRAS if wire in data}
-        record = saved_sentence_create(email=email, sentence=data.get("sentence"), extras=extras)
+        # HEAD §8.8: `idempotencyKey` counts only as a string, `timestamp` only as a number.
+        key = data.get("idempotencyKey")
+        record = saved_sentence_create(
+            email=email,
+            sentence=data.get("sentence"),
+            extras=extras,
+            idempotency_key=key if isinstance(key, str) else None,
+            timestamp=data.get("timestamp"),
+        )
         body = {"success": True, "data": SavedSentenceOutputSerializer(record.as_wire()).data}
         return Response(body, status=status.HTTP_200_OK)
 
@@ -82,7 +93,8 @@ class SavedSentenceListCreateView(APIView):
             OpenApiParameter(
                 "limit",
                 int,
-                description=f"1..{MAX_LIMIT}, default {DEFAULT_LIMIT}; larger values are capped at {MAX_LIMIT}.",
+                description=f"parseInt base 10; default {DEFAULT_LIMIT}, also for 0, negative or non-numeric values; "
+                f"larger values are capped at {MAX_LIMIT}.",
             )
         ],
         responses={
@@ -95,11 +107,9 @@ class SavedSentenceListCreateView(APIView):
     )
     def get(self, request: Request) -> Response:
         email = resolve_email(request)
-        # As the original: the first value counts, and an empty one means the default.
-        query = {key: values[0] for key in ("limit",) if (values := request.query_params.getlist(key)) and values[0]}
-        params = self.ListInputSerializer(data=query)
-        params.is_valid(raise_exception=True)
-        records = saved_sentence_list(email=email, limit=params.validated_data["limit"])
+        # HEAD §8.8: the first value, parseInt base 10; anything but a positive number means 50.
+        first = next(iter(request.query_params.getlist("limit")), None)
+        records = saved_sentence_list(email=email, limit=list_limit(first))
         data = SavedSentenceOutputSerializer([r.as_wire() for r in records], many=True).data
         return Response({"success": True, "data": data}, status=status.HTTP_200_OK)
 

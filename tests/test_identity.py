@@ -110,3 +110,59 @@ def test_migration_switch_trusts_user_id_and_warns(settings, caplog):
 
 def test_identity_repr_hides_the_token():
     assert "secret-token" not in repr(Identity("s", "id", None, None, "secret-token"))
+
+
+# --- Both app clients (HEAD §3.1, CONTRACT §3a: COGNITO_MOBILE_CLIENT_ID) -------------------------
+MOBILE_CLIENT = "velamobileclientid0987654321"
+
+
+@pytest.mark.parametrize("token_use", ["id", "access"])
+def test_tokens_of_the_mobile_client_are_accepted_when_configured(cognito, settings, token_use):
+    settings.COGNITO_MOBILE_CLIENT_ID = MOBILE_CLIENT
+
+    identity = verify_token(cognito.token("sub-m", token_use=token_use, client_id=MOBILE_CLIENT))
+
+    assert (identity.sub, identity.token_use) == ("sub-m", token_use)
+
+
+@pytest.mark.parametrize("token_use", ["id", "access"])
+def test_web_client_tokens_still_work_next_to_the_mobile_client(cognito, settings, token_use):
+    settings.COGNITO_MOBILE_CLIENT_ID = MOBILE_CLIENT
+
+    assert verify_token(cognito.token("sub-w", token_use=token_use)).sub == "sub-w"
+
+
+@pytest.mark.parametrize("token_use", ["id", "access"])
+def test_mobile_tokens_are_rejected_without_the_setting(cognito, settings, token_use):
+    settings.COGNITO_MOBILE_CLIENT_ID = ""
+
+    with pytest.raises(UnauthorizedError):
+        verify_token(cognito.token("sub-m", token_use=token_use, client_id=MOBILE_CLIENT))
+
+
+def test_a_third_client_is_rejected_with_both_configured(cognito, settings):
+    settings.COGNITO_MOBILE_CLIENT_ID = MOBILE_CLIENT
+
+    with pytest.raises(UnauthorizedError):
+        verify_token(cognito.token("sub-t", client_id="vela-test-client-e2e"))
+
+
+def test_removing_the_mobile_client_is_not_hidden_by_the_verified_cache(cognito, settings):
+    settings.COGNITO_MOBILE_CLIENT_ID = MOBILE_CLIENT
+    token = cognito.token("sub-m", client_id=MOBILE_CLIENT)
+    assert verify_token(token).sub == "sub-m"
+
+    settings.COGNITO_MOBILE_CLIENT_ID = ""
+
+    with pytest.raises(UnauthorizedError):
+        verify_token(token)
+
+
+def test_mobile_id_token_reaches_a_protected_route(client, dynamodb, cognito, settings):
+    settings.COGNITO_MOBILE_CLIENT_ID = MOBILE_CLIENT
+    token = cognito.token("sub-m", client_id=MOBILE_CLIENT)
+
+    response = client.get("/api/profiles", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 200
+    assert response.json()["profile"]["user_id"] == "sub-m"

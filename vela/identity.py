@@ -1,7 +1,8 @@
 """Who is calling: Cognito JWTs verified locally (CONTRACT §2.1).
 
 RS256 against the pool's JWKS (fetched once, cached by PyJWT's PyJWKClient), issuer, expiry,
-`token_use` in {id, access}; ID tokens must carry `aud` = client id, access tokens `client_id`.
+`token_use` in {id, access}; ID tokens must carry `aud`, access tokens `client_id`, equal to one of the
+app clients: the web client (COGNITO_CLIENT_ID) or the mobile client (COGNITO_MOBILE_CLIENT_ID, HEAD §3.1).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def jwks_client(url: str) -> jwt.PyJWKClient:
 # Verified tokens, until their `exp`: the web app sends the same token for up to an hour, and
 # re-verifying costs more CPU than the rest of a request (PyJWT checks base64 per character).
 # Keyed by the token and the pool settings; bounded; never logged.
-_verified: OrderedDict[tuple[str, str, str, str], tuple[Identity, float]] = OrderedDict()
+_verified: OrderedDict[tuple[str, ...], tuple[Identity, float]] = OrderedDict()
 VERIFIED_CACHE_SIZE = 4096
 
 
@@ -89,7 +90,7 @@ def _unverified_kid(token: str) -> str:
 
 def verify_token(token: str) -> Identity:
     """Verify a Cognito ID or access token; raise UnauthorizedError (never echoing the token)."""
-    key = (token, settings.COGNITO_JWKS_URL, settings.COGNITO_ISSUER, settings.COGNITO_CLIENT_ID)
+    key = (token, settings.COGNITO_JWKS_URL, settings.COGNITO_ISSUER, *app_client_ids())
     cached = _verified.get(key)
     if cached is not None and time.time() < cached[1]:
         return cached[0]
@@ -99,6 +100,11 @@ def verify_token(token: str) -> Identity:
         while len(_verified) > VERIFIED_CACHE_SIZE:
             _verified.popitem(last=False)
     return identity
+
+
+def app_client_ids() -> tuple[str, ...]:
+    """The app clients whose tokens are accepted: web, then mobile (when configured)."""
+    return tuple(c for c in (settings.COGNITO_CLIENT_ID, settings.COGNITO_MOBILE_CLIENT_ID) if c)
 
 
 def _verify_token(token: str) -> tuple[Identity, float]:
@@ -125,12 +131,13 @@ def _verify_token(token: str) -> tuple[Identity, float]:
         raise UnauthorizedError(INVALID_TOKEN, code="invalid_token") from exc
 
     token_use = claims.get("token_use")
+    clients = app_client_ids()
     if token_use == "id":
         audience = claims.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
-        valid_client = settings.COGNITO_CLIENT_ID in audiences
+        valid_client = any(isinstance(a, str) and a in clients for a in audiences)
     elif token_use == "access":
-        valid_client = claims.get("client_id") == settings.COGNITO_CLIENT_ID
+        valid_client = claims.get("client_id") in clients
     else:
         valid_client = False
     if not valid_client:
@@ -139,7 +146,8 @@ def _verify_token(token: str) -> tuple[Identity, float]:
     identity = Identity(
         sub=str(claims["sub"]),
         token_use=str(token_use),
-        email=claims.get("email") if token_use == "id" else None,
+        # HEAD §3.3: the claim only when it is a string (a numeric or missing claim is no email).
+        email=email if token_use == "id" and isinstance(email := claims.get("email"), str) and email else None,
         username=claims.get("cognito:username") or claims.get("username"),
         token=token,
     )
@@ -177,16 +185,20 @@ def current_identity(request: Request) -> Identity:
     return identity
 
 
-def resolve_user_id(request: Request, supplied: str | None) -> str:
+USER_MISMATCH = "Forbidden: user_id does not match the authenticated user"
+
+
+def resolve_user_id(request: Request, supplied: str | None, *, forbidden: str = USER_MISMATCH) -> str:
     """CONTRACT §2.1: a supplied `user_id` must equal the token's `sub`; absent, the `sub` is used.
 
     With VELA_ALLOW_UNAUTHENTICATED_USER_ID (migration window) a request without a token may still
-    name its `user_id`; each such request logs a warning.
+    name its `user_id`; each such request logs a warning. `forbidden` is the route's 403 message
+    (HEAD §3.4 words it per route).
     """
     identity = request.user
     if isinstance(identity, Identity):
         if supplied and supplied != identity.sub:
-            raise ForbiddenError("Forbidden: user_id does not match the authenticated user", code="user_mismatch")
+            raise ForbiddenError(forbidden, code="user_mismatch")
         return identity.sub
     if supplied and settings.VELA_ALLOW_UNAUTHENTICATED_USER_ID:
         logger.warning(
@@ -199,9 +211,21 @@ def resolve_user_id(request: Request, supplied: str | None) -> str:
     raise UnauthorizedError(MISSING_HEADER, code="missing_token")
 
 
+def migration_anonymous(request: Request) -> bool:
+    """A request without a token let through by VELA_ALLOW_UNAUTHENTICATED_USER_ID (migration window)."""
+    return not isinstance(request.user, Identity) and bool(settings.VELA_ALLOW_UNAUTHENTICATED_USER_ID)
+
+
 def resolve_email(request: Request) -> str:
-    """The caller's email: the ID token's claim, or Cognito GetUser for an access token."""
+    """The saved-sentences key: the ID token's email claim, Cognito GetUser's email for an access token,
+    else the token's `sub` (HEAD §3.3: a user without an email still has a key; a sub never looks
+    like an email, so it cannot reach anyone's legacy email-keyed rows)."""
     identity = current_identity(request)
+    return caller_email(identity) or identity.sub
+
+
+def caller_email(identity: Identity) -> str | None:
+    """The caller's email: the ID token's claim, or Cognito GetUser for an access token; None if it has none."""
     if identity.email:
         return identity.email
     if identity.token_use == "access":
@@ -221,4 +245,4 @@ def resolve_email(request: Request) -> str:
         for attribute in response.get("UserAttributes", []):
             if attribute.get("Name") == "email" and attribute.get("Value"):
                 return str(attribute["Value"])
-    raise UnauthorizedError("Unauthorized: no email for this user", code="no_email")
+    return None

@@ -135,6 +135,8 @@ DYNAMODB_TABLES = table_names_from_env(text)
 # --- Cognito --------------------------------------------------------------------------------
 COGNITO_USER_POOL_ID = text("COGNITO_USER_POOL_ID") or text("VITE_COGNITO_USER_POOL_ID")
 COGNITO_CLIENT_ID = text("COGNITO_CLIENT_ID") or text("VITE_COGNITO_USER_POOL_CLIENT_ID")
+# Second app client (the mobile app, HEAD §3.5): its ID and access tokens are accepted too.
+COGNITO_MOBILE_CLIENT_ID = text("COGNITO_MOBILE_CLIENT_ID")
 COGNITO_ISSUER = text("COGNITO_ISSUER") or (
     f"https://cognito-idp.{AWS_REGION}.amazonaws.com/{COGNITO_USER_POOL_ID}" if COGNITO_USER_POOL_ID else ""
 )
@@ -147,6 +149,7 @@ GOOGLE_API_KEY = text("GOOGLE_API_KEY")
 OPENROUTER_API_KEY = text("OPENROUTER_API_KEY")
 GOOGLE_API_BASE_URL = text("GOOGLE_API_BASE_URL", "https://generativelanguage.googleapis.com").rstrip("/")
 OPENROUTER_API_BASE_URL = text("OPENROUTER_API_BASE_URL", "https://openrouter.ai").rstrip("/")
+CHUTES_API_BASE_URL = text("CHUTES_API_BASE_URL", "https://llm.chutes.ai").rstrip("/")
 APP_NAME = text("APP_NAME", "Vela Japanese Learning App")
 # Bounds of upstream calls, seconds: the whole ElevenLabs generation (original: 30 s -> 504), and
 # each LLM call/stream (read timeout and overall deadline; keep below the Lambda timeout).
@@ -164,6 +167,9 @@ AUTH_AUTO_CONFIRM_ENABLED = env.bool("AUTH_AUTO_CONFIRM_ENABLED", default=False)
 
 # --- CORS (django-cors-headers; the 403 for disallowed origins and 204 preflights: vela.cors) ---
 CORS_ALLOWED_ORIGINS = [o.strip() for o in env.list("CORS_ALLOWED_ORIGINS", default=[]) if o.strip()]
+# Browser extensions (HEAD §4.1): each id allows `chrome-extension://<id>` and `moz-extension://<id>`
+# (no credentials header for those origins); see vela.cors.
+CORS_ALLOWED_EXTENSION_IDS = [i.strip() for i in env.list("CORS_ALLOWED_EXTENSION_IDS", default=[]) if i.strip()]
 CORS_ALLOW_CREDENTIALS = True
 CORS_ALLOW_HEADERS = ["authorization", "x-client-info", "apikey", "content-type"]
 CORS_ALLOW_METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS"]

@@ -287,7 +287,9 @@ def test_malformed_upstream_json_is_500(client, llm):
     response = post(client, {"provider": "openrouter", "prompt": "Hi", "apiKey": "k"})
 
     assert response.status_code == 500
-    assert response.json()["error"] == "SyntaxError: OpenRouter returned a response that is not valid JSON"
+    assert response.json()["error"] == (
+        "OpenRouter JSON parse error: SyntaxError: Expecting value: line 1 column 1 (char 0): <html>gateway</html>"
+    )
 
 
 def test_upstream_timeout_is_504(client, llm, settings):

@@ -67,7 +67,7 @@ def test_get_for_another_user_is_403_and_creates_nothing(client, dynamodb, auth_
 
     assert response.status_code == 403
     assert response.json() == {
-        "error": "Forbidden: user_id does not match the authenticated user",
+        "error": "Forbidden: Cannot access another user's profile",
         "code": "user_mismatch",
     }
     assert get(dynamodb, "profiles", user_id="user-2") is None
@@ -202,7 +202,7 @@ def test_create_on_existing_profile_changes_nothing(client, dynamodb, auth_heade
     )
 
     assert response.status_code == 200
-    assert response.json() == {"success": True}
+    assert response.json() == {"success": True, "message": "Profile already exists"}
     assert get(dynamodb, "profiles", user_id="user-1") == existing
 
 

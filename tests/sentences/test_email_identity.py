@@ -118,3 +118,17 @@ def test_http_access_token_of_a_signed_out_user_is_401(client, moto_keys):
     response = client.get(URL, headers={"Authorization": f"Bearer {token}"})
 
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("claim", [None, 12345], ids=["missing", "not-a-string"])
+def test_id_token_without_a_string_email_keys_by_sub(client, dynamodb, cognito, claim):
+    """HEAD §3.3/§8.8: the email claim if it is a string, else `sub` (no 401 for a user without email)."""
+    token = cognito.token("sub-no-mail", email=claim)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    saved = client.post("/api/my-dictionaries", {"sentence": "猫"}, content_type="application/json", headers=headers)
+    listed = client.get("/api/my-dictionaries", headers=headers)
+
+    assert saved.status_code == 200
+    assert saved.json()["data"]["user_id"] == "sub-no-mail"
+    assert [s["sentence"] for s in listed.json()["data"]] == ["猫"]

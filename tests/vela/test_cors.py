@@ -196,3 +196,85 @@ def test_settings_read_the_env_list_trimmed():
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
 
     assert result.stdout.strip() == str([LOCAL, "https://example.com"])
+
+
+# --- Browser-extension origins (HEAD §4.1, CONTRACT §3a: CORS_ALLOWED_EXTENSION_IDS) -------------
+EXTENSION_ID = "abcdefghijklmnopabcdefghijklmnop"
+
+
+@pytest.fixture
+def extension(settings, origins):
+    origins(LOCAL)
+    settings.CORS_ALLOWED_EXTENSION_IDS = [EXTENSION_ID]
+
+
+@pytest.mark.parametrize("scheme", ["chrome-extension", "moz-extension"])
+def test_extension_preflight_is_204_with_origin_but_no_credentials(client, extension, scheme):
+    origin = f"{scheme}://{EXTENSION_ID}"
+
+    response = send(client, "OPTIONS", origin, HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+
+    assert response.status_code == 204
+    assert response["Access-Control-Allow-Origin"] == origin
+    assert "Access-Control-Allow-Credentials" not in response
+    assert response["Access-Control-Allow-Methods"] == ALLOW_METHODS
+    assert response["Access-Control-Allow-Headers"] == ALLOW_HEADERS
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
+def test_extension_actual_request_passes_with_its_origin(client, extension, method):
+    origin = f"chrome-extension://{EXTENSION_ID}"
+
+    response = send(client, method, origin)
+
+    assert response.status_code == 200
+    assert response.json() == {"message": f"{method} success"}
+    assert response["Access-Control-Allow-Origin"] == origin
+    assert "Access-Control-Allow-Credentials" not in response
+    assert "origin" in response["Vary"].lower()
+
+
+def test_extension_error_responses_keep_the_origin(client, extension):
+    response = send(client, "GET", f"chrome-extension://{EXTENSION_ID}", path="/test-error")
+
+    assert response.status_code == 400
+    assert response["Access-Control-Allow-Origin"] == f"chrome-extension://{EXTENSION_ID}"
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "chrome-extension://otherextensionidotherextensionid",
+        f"chrome-extension://{EXTENSION_ID}/",
+        f"chrome-extension://{EXTENSION_ID}/page.html",
+        f"safari-web-extension://{EXTENSION_ID}",
+        f"https://{EXTENSION_ID}",
+        f"CHROME-EXTENSION://{EXTENSION_ID}",
+        "chrome-extension://",
+    ],
+)
+def test_other_extension_like_origins_are_refused(client, extension, origin):
+    refused = send(client, "POST", origin)
+    preflight = send(client, "OPTIONS", origin, HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+
+    assert refused.status_code == 403
+    assert refused.json() == {"error": "CORS policy violation: Origin not allowed", "code": "cors_origin_not_allowed"}
+    assert preflight.status_code == 204
+    assert not [h for h in preflight.headers if h.lower().startswith("access-control-")]
+
+
+def test_no_extension_ids_means_no_extension_is_allowed(client, settings, origins):
+    origins(LOCAL)
+    settings.CORS_ALLOWED_EXTENSION_IDS = []
+
+    response = send(client, "GET", f"chrome-extension://{EXTENSION_ID}")
+
+    assert response.status_code == 403
+
+
+def test_web_origins_still_get_credentials_next_to_extensions(client, extension):
+    response = send(client, "GET", LOCAL)
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == LOCAL
+    assert response["Access-Control-Allow-Credentials"] == "true"
