@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vela.dynamodb_codec import from_item
+from vela.dynamodb import from_item
 
 from tts.records import TtsSettings
 from vela.dynamodb import DynamoTable
