@@ -44,38 +44,8 @@ WORD_ID = "demo-vocab-002"  # 食べる in the demo seed
 OFFLINE_TS, OFFLINE_KEY = 1700000000000, "ext-offline-1"
 
 # name -> (owner branch, why it does not work on this branch). The lead removes entries after merging.
-EXPECTED_MISSING: dict[str, tuple[str, str]] = {
-    **{
-        name: ("srs", "the /api/srs/* routes are built on the srs branch")
-        for name in (
-            "web.srs.due",
-            "web.srs.due.jlpt",
-            "web.srs.stats",
-            "web.srs.stats.jlpt",
-            "web.srs.review",
-            "web.srs.batch-review",
-            "web.srs.progress.get",
-            "web.srs.progress.delete",
-            "mobile.srs.stats",
-        )
-    },
-    "web.vocabulary.from-word": ("srs", "POST /api/vocabulary/from-word is built on the srs branch"),
-    **{
-        name: ("dict-tts", "GET /api/dictionary/lookup is built on the dict-tts branch")
-        for name in ("web.dictionary.lookup", "web.dictionary.lookup.reading", "web.dictionary.lookup.not-found")
-    },
-    **{
-        name: ("dict-tts", "HEAD's TTS format (`provider`, `effectiveSettings`) is built on the dict-tts branch")
-        for name in (
-            "web.tts.settings.get",
-            "web.tts.generate",
-            "web.tts.settings.get.before-audio",
-            "web.tts.audio",
-            "mobile.tts.settings.get",
-            "mobile.tts.generate",
-        )
-    },
-}
+# Every call works since srs and dict-tts were merged; an entry here would name its owner and reason.
+EXPECTED_MISSING: dict[str, tuple[str, str]] = {}
 
 
 @dataclass
