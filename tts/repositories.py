@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from vela.dynamodb import from_item
-
 from tts.records import TtsSettings
-from vela.dynamodb import DynamoTable
+from vela.dynamodb import DynamoTable, from_item
 
 
 def _text_or_null(value: str | None) -> dict[str, Any]:
