@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tts.records import TtsSettings
-from vela.dynamodb import DynamoTable
-from vela.dynamodb_codec import from_item
+from vela.dynamodb import DynamoTable, from_item
 
 
 def _text_or_null(value: str | None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import hashlib
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
-from vela.aws import s3_client
+from vela.aws import client_error_code, s3_client
 from vela.errors import ServiceMisconfiguredError
 
 PRESIGN_EXPIRES_IN = 900  # HEAD: 15 minutes (December: 3600)
@@ -36,7 +36,7 @@ def bucket() -> str:
 
 def _code(exc: Exception) -> str:
     if isinstance(exc, ClientError):
-        return str(exc.response.get("Error", {}).get("Code", "")) or "ClientError"
+        return client_error_code(exc) or "ClientError"
     return exc.__class__.__name__
 
 

@@ -14,6 +14,7 @@ import botocore
 import botocore.loaders
 import botocore.session
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from django.conf import settings
 
 _clients: dict[tuple[str, str, str | None, bool], Any] = {}
@@ -105,6 +106,11 @@ def s3_client() -> Any:
                 found = _session().client("s3", region_name=region, config=S3_CONFIG)
                 _s3_clients[region] = found
     return found
+
+
+def client_error_code(exc: ClientError) -> str:
+    """The AWS error code of a ClientError (`ResourceNotFoundException`, `404`, ...), or ""."""
+    return str(exc.response.get("Error", {}).get("Code", "") or "")
 
 
 def reset_clients() -> None:
