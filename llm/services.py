@@ -50,32 +50,21 @@ def llm_chat(*, chat: ChatRequest, request_url: str) -> dict[str, Any]:
     """`{"text", "raw"}` from the provider; ApplicationError with the original messages."""
     provider = chat.provider
     model = chat.model or providers.DEFAULT_MODELS[provider]
+    common: dict[str, Any] = {
+        "api_key": chat.api_key,
+        "model": model,
+        "messages": chat.messages,
+        "system": chat.system,
+        "temperature": chat.temperature,
+        "max_tokens": chat.max_tokens,
+    }
     if provider == GOOGLE:
-        upstream = providers.google_chat(
-            api_key=chat.api_key,
-            model=model,
-            messages=chat.messages,
-            system=chat.system,
-            temperature=chat.temperature,
-            max_tokens=chat.max_tokens,
-        )
+        upstream = providers.google_chat(**common)
     elif provider == CHUTES:
-        upstream = providers.chutes_chat(
-            api_key=chat.api_key,
-            model=model,
-            messages=chat.messages,
-            system=chat.system,
-            temperature=chat.temperature,
-            max_tokens=chat.max_tokens,
-        )
+        upstream = providers.chutes_chat(**common)
     else:
         upstream = providers.openrouter_chat(
-            api_key=chat.api_key,
-            model=model,
-            messages=chat.messages,
-            system=chat.system,
-            temperature=chat.temperature,
-            max_tokens=chat.max_tokens,
+            **common,
             referer=chat.referer or request_url,
             app_name=chat.app_name,
         )

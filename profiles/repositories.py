@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from profiles.records import Profile
-from vela.dynamodb import ConditionFailed, DynamoTable, Transaction, from_item, to_av, to_item
+from vela.dynamodb import DynamoTable, Transaction, from_item, to_av, to_item
 
 
 class ProfileRepository:
@@ -20,13 +20,9 @@ class ProfileRepository:
 
     def create_if_absent(self, profile: Profile) -> bool:
         """Put the profile unless one exists; False (and nothing written) if it does."""
-        try:
-            self._table.call(
-                "put_item", Item=to_item(profile.to_dict()), ConditionExpression="attribute_not_exists(user_id)"
-            )
-        except ConditionFailed:
-            return False
-        return True
+        return self._table.write(
+            "Put", Item=to_item(profile.to_dict()), ConditionExpression="attribute_not_exists(user_id)"
+        )
 
     def fill_username(self, *, user_id: str, username: str, at: str) -> bool:
         """SET `username` only on an existing profile whose username is absent, null or "" (HEAD §8.3)."""
@@ -69,15 +65,7 @@ class ProfileRepository:
         With `tx`, the write joins that transaction instead (which is then cancelled if no profile
         exists) and True is returned.
         """
-        request = self._experience_request(user_id, amount, at)
-        if tx is not None:
-            tx.add(self._table.entry("Update", **request))
-            return True
-        try:
-            self._table.call("update_item", **request)
-        except ConditionFailed:
-            return False
-        return True
+        return self._table.write("Update", tx=tx, **self._experience_request(user_id, amount, at))
 
     @staticmethod
     def _experience_request(user_id: str, amount: int | float, at: str) -> dict[str, Any]:

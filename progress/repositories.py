@@ -26,11 +26,7 @@ class GameSessionRepository:
         self._table = table or DynamoTable("game_sessions")
 
     def add(self, session: GameSession, *, tx: Transaction | None = None) -> None:
-        request = {"Item": to_item(session.to_dict())}
-        if tx is not None:
-            tx.add(self._table.entry("Put", **request))
-        else:
-            self._table.call("put_item", **request)
+        self._table.write("Put", tx=tx, Item=to_item(session.to_dict()))
 
     def list_for_user(self, *, user_id: str) -> list[GameSession]:
         pages = self._table.pages(
@@ -51,15 +47,9 @@ class DailyProgressRepository:
 
     def create(self, day: DailyProgress, *, tx: Transaction | None = None) -> bool:
         """Put the day's first row unless the row exists; False (nothing written) if it does."""
-        request = {"Item": to_item(day.to_dict()), "ConditionExpression": "attribute_not_exists(user_id)"}
-        if tx is not None:
-            tx.add(self._table.entry("Put", **request))
-            return True
-        try:
-            self._table.call("put_item", **request)
-        except ConditionFailed:
-            return False
-        return True
+        return self._table.write(
+            "Put", tx=tx, Item=to_item(day.to_dict()), ConditionExpression="attribute_not_exists(user_id)"
+        )
 
     def add_game_if_unchanged(
         self, *, known: DailyProgress, delta: GameProgressDelta, after: DailyProgress, tx: Transaction | None = None
@@ -110,31 +100,23 @@ class DailyProgressRepository:
 
     def set_percentage(self, *, user_id: str, date: str, games_played: int | float, percentage: int | float) -> bool:
         """SET `accuracy_percentage` while no later game has been added; False if one was."""
-        try:
-            self._table.call(
-                "update_item",
-                Key=_key(user_id, date),
-                UpdateExpression="SET accuracy_percentage = :p",
-                ConditionExpression="games_played = :gp",
-                ExpressionAttributeValues={":p": to_av(percentage), ":gp": to_av(games_played)},
-            )
-        except ConditionFailed:
-            return False
-        return True
+        return self._table.write(
+            "Update",
+            Key=_key(user_id, date),
+            UpdateExpression="SET accuracy_percentage = :p",
+            ConditionExpression="games_played = :gp",
+            ExpressionAttributeValues={":p": to_av(percentage), ":gp": to_av(games_played)},
+        )
 
     def set_sum_if_missing(self, *, user_id: str, date: str, games_played: int | float, accuracy_sum: float) -> bool:
         """Give a row of the original API its `accuracy_sum`, while it still has none and `games_played` holds."""
-        try:
-            self._table.call(
-                "update_item",
-                Key=_key(user_id, date),
-                UpdateExpression="SET accuracy_sum = :sum",
-                ConditionExpression="attribute_not_exists(accuracy_sum) AND games_played = :gp",
-                ExpressionAttributeValues={":sum": to_av(accuracy_sum), ":gp": to_av(games_played)},
-            )
-        except ConditionFailed:
-            return False
-        return True
+        return self._table.write(
+            "Update",
+            Key=_key(user_id, date),
+            UpdateExpression="SET accuracy_sum = :sum",
+            ConditionExpression="attribute_not_exists(accuracy_sum) AND games_played = :gp",
+            ExpressionAttributeValues={":sum": to_av(accuracy_sum), ":gp": to_av(games_played)},
+        )
 
 
 def _key(user_id: str, date: str) -> dict[str, dict[str, str]]:

@@ -13,20 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FEATURE_APPS = frozenset(
-    {
-        "profiles",
-        "progress",
-        "games",
-        "sentences",
-        "chat_history",
-        "tts",
-        "llm",
-        "auth_proxy",
-        "health",
-        "workspace",
-        "srs",
-        "dictionary",
-    }
+    "profiles progress games sentences chat_history tts llm auth_proxy health workspace srs dictionary".split()
 )
 
 

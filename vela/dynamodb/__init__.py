@@ -71,6 +71,7 @@ BATCH_ATTEMPTS = 6  # first send + 5 re-sends of what DynamoDB left unprocessed
 BACKOFF_BASE_SECONDS = 0.05  # 50, 100, 200, 400, 800 ms between re-sends
 
 Item = dict[str, Any]
+_WRITE_OPERATIONS = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}
 
 
 class DynamoTable:
@@ -87,6 +88,20 @@ class DynamoTable:
     def entry(self, action: str, **kwargs: Any) -> dict[str, Any]:
         """One TransactWriteItems entry (`Put`, `Update`, `Delete`, `ConditionCheck`) on this table."""
         return {action: {"TableName": self.name, **kwargs}}
+
+    def write(self, action: str, *, tx: Transaction | None = None, **kwargs: Any) -> bool:
+        """One `Put`/`Update`/`Delete` on this table: True when written, False when its condition failed.
+
+        With `tx` the write joins that transaction instead (True; a failed condition cancels the commit).
+        """
+        if tx is not None:
+            tx.add(self.entry(action, **kwargs))
+            return True
+        try:
+            self.call(_WRITE_OPERATIONS[action], **kwargs)
+        except ConditionFailed:
+            return False
+        return True
 
     def pages(self, operation: str, **kwargs: Any) -> Iterator[list[Item]]:
         """The items of each page of a Query or Scan, following LastEvaluatedKey until DynamoDB has no more."""
