@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
-from vela.aws import client
+from vela.aws import client, unreachable
 from vela.errors import ApplicationError, BadRequestError, NotFoundError, ServiceMisconfiguredError, UnauthorizedError
 
 logger = logging.getLogger("vela.auth")
@@ -29,8 +29,8 @@ class CognitoFailure(ApplicationError):
 
 
 class SessionCheckFailed(ApplicationError):
-    def __init__(self) -> None:
-        super().__init__("Session check failed", code="cognito_error")
+    def __init__(self, *, status_code: int = 500, code: str = "cognito_error") -> None:
+        super().__init__("Session check failed", code=code, status_code=status_code)
         self.extra = {"authenticated": False, "message": "Session check failed"}
 
 
@@ -59,6 +59,12 @@ def _error_code(exc: Exception) -> str:
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code", "ClientError"))
     return exc.__class__.__name__
+
+
+# Cognito's answers to a refused sign-in. Without PreventUserExistenceErrors (moto, older pools) an
+# unknown email is UserNotFoundException and a malformed one InvalidParameterException: they get the
+# same 401 body as a wrong password, so the answer never tells which accounts exist.
+SIGN_IN_REFUSED = frozenset({"NotAuthorizedException", "UserNotFoundException", "InvalidParameterException"})
 
 
 def _require_pool() -> str:
@@ -90,9 +96,12 @@ def auth_sign_in(*, email: Any, password: Any) -> Tokens:
             ClientId=client_id,
             AuthParameters={"USERNAME": email, "PASSWORD": password},
         )
-    except (ClientError, BotoCoreError) as exc:
+    except BotoCoreError as exc:
+        logger.warning("Cognito sign-in failed: %s", _error_code(exc))
+        raise unreachable(exc, "Cognito", "cognito") from exc
+    except ClientError as exc:
         code = _error_code(exc)
-        if code == "NotAuthorizedException":
+        if code in SIGN_IN_REFUSED:  # one answer whether or not the account exists: no enumeration
             raise UnauthorizedError("Invalid email or password", code="invalid_credentials") from exc
         if code == "UserNotConfirmedException":
             raise UnauthorizedError("User not confirmed. Please check your email.", code="user_not_confirmed") from exc
@@ -117,9 +126,12 @@ def auth_refresh(*, refresh_token: Any) -> Tokens:
         answer = _cognito().initiate_auth(
             AuthFlow="REFRESH_TOKEN_AUTH", ClientId=client_id, AuthParameters={"REFRESH_TOKEN": token}
         )
-    except (ClientError, BotoCoreError) as exc:
+    except BotoCoreError as exc:
+        logger.warning("Cognito token refresh failed: %s", _error_code(exc))
+        raise unreachable(exc, "Cognito", "cognito") from exc
+    except ClientError as exc:
         code = _error_code(exc)
-        if code == "NotAuthorizedException":
+        if code in {"NotAuthorizedException", "InvalidParameterException"}:
             raise UnauthorizedError("Invalid or expired refresh token", code="invalid_refresh_token") from exc
         logger.warning("Cognito token refresh failed: %s", code)
         raise CognitoFailure("Token refresh failed", name=code) from exc
@@ -147,7 +159,11 @@ def auth_session(*, access_token: str | None) -> SessionUser | None:
         return None
     try:
         answer = _cognito().get_user(AccessToken=access_token)
-    except (ClientError, BotoCoreError) as exc:
+    except BotoCoreError as exc:
+        logger.warning("Cognito session check failed: %s", _error_code(exc))
+        failure = unreachable(exc, "Cognito", "cognito")  # 502/504, the original's body
+        raise SessionCheckFailed(status_code=failure.status_code, code=failure.code) from exc
+    except ClientError as exc:
         code = _error_code(exc)
         if code in {"NotAuthorizedException", "InvalidParameterException"}:
             return None
@@ -190,6 +206,9 @@ def auth_auto_confirm(*, email: Any) -> None:
         if not username:
             raise ApplicationError("User username not found", code="cognito_error")
         _cognito().admin_confirm_sign_up(UserPoolId=pool_id, Username=username)
-    except (ClientError, BotoCoreError) as exc:
+    except BotoCoreError as exc:
+        logger.warning("Auto-confirm failed: %s", _error_code(exc))
+        raise unreachable(exc, "Cognito", "cognito") from exc
+    except ClientError as exc:
         logger.warning("Auto-confirm failed: %s", _error_code(exc))
         raise ApplicationError("Failed to auto-confirm user", code="cognito_error") from exc

@@ -21,7 +21,7 @@ from llm.providers import GOOGLE, LABELS, PROVIDERS, UpstreamRequest
 from llm.serializers import AnalyzeInputSerializer, ChatInputSerializer
 from llm.sse import SseParser, encode_frame, json_payloads
 from vela import http
-from vela.errors import ApplicationError, BadRequestError, UpstreamTimeoutError
+from vela.errors import ApplicationError, BadRequestError, UpstreamError, UpstreamTimeoutError
 
 logger = logging.getLogger("vela.llm")
 
@@ -107,7 +107,7 @@ def _complete(provider: str, upstream: UpstreamRequest) -> dict[str, Any]:
         raise UpstreamTimeoutError(f"TimeoutError: {label} request timed out", code="llm_timeout") from exc
     except requests.RequestException as exc:
         logger.warning("%s chat request failed: %s", label, exc.__class__.__name__)
-        raise ApplicationError(f"ConnectionError: could not reach {label}", code="llm_unreachable") from exc
+        raise UpstreamError(f"ConnectionError: could not reach {label}", code="llm_unreachable") from exc
     if not response.ok:
         logger.warning("%s chat answered %s", label, response.status_code)
         raise ApplicationError(f"{label} error {response.status_code}: {response.text}", code="llm_upstream_error")
@@ -166,7 +166,7 @@ def sentence_analysis_open(*, payload: dict[str, Any], request_url: str) -> Anal
         raise UpstreamTimeoutError("Request timeout: LLM analysis took too long", code="llm_timeout") from exc
     except requests.RequestException as exc:
         logger.warning("%s stream request failed: %s", label, exc.__class__.__name__)
-        raise ApplicationError("Failed to analyze sentence", code="llm_unreachable") from exc
+        raise UpstreamError("Failed to analyze sentence", code="llm_unreachable") from exc
     if not response.ok:
         with response:
             text = _bounded_text(response)

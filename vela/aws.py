@@ -16,6 +16,8 @@ import botocore.session
 from botocore.config import Config
 from django.conf import settings
 
+from vela.errors import UpstreamError, UpstreamTimeoutError
+
 _clients: dict[tuple[str, str, str | None, bool], Any] = {}
 _resources: dict[tuple[str, str | None], Any] = {}
 _lock = threading.Lock()
@@ -93,3 +95,17 @@ def reset_clients() -> None:
     with _lock:
         _clients.clear()
         _resources.clear()
+
+
+def unreachable(exc: Exception, service: str, code: str) -> UpstreamError:
+    """The error to raise when a call to an AWS service failed below HTTP (no answer, no connection).
+
+    Timeouts (connect or read) are a 504, anything else that never got an answer a 502 - never a
+    500: nothing the caller or the code did wrong. `code` prefixes the stable codes (`cognito` ->
+    `cognito_timeout`/`cognito_unreachable`).
+    """
+    from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
+
+    if isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
+        return UpstreamTimeoutError(f"{service} did not answer in time", code=f"{code}_timeout")
+    return UpstreamError(f"{service} is unreachable", code=f"{code}_unreachable")

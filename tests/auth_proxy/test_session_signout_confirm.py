@@ -53,7 +53,7 @@ def test_session_with_invalid_token_is_200_unauthenticated(client, pool):
     assert response.json() == {"authenticated": False, "message": "Invalid or expired token"}
 
 
-def test_session_when_cognito_fails_is_500(client, pool, monkeypatch):
+def test_session_when_cognito_is_unreachable_is_502(client, pool, monkeypatch):
     # Cognito unreachable: a client pointed at a closed local port (no retries), instead of moto.
     import boto3
 
@@ -69,8 +69,9 @@ def test_session_when_cognito_fails_is_500(client, pool, monkeypatch):
 
     response = client.get(SESSION, headers=bearer("any-token"))
 
-    assert response.status_code == 500
+    assert response.status_code == 502
     body = response.json()
+    assert body["code"] == "cognito_unreachable"
     assert body["authenticated"] is False
     assert body["message"] == "Session check failed"
 

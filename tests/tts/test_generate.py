@@ -154,14 +154,14 @@ def test_trickling_body_past_the_total_bound_is_a_504(client, tts_env, auth_head
     assert aws_client("s3").list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
 
 
-def test_unreachable_upstream_is_500(client, tts_env, auth_header, settings):
+def test_unreachable_upstream_is_502(client, tts_env, auth_header, settings):
     settings.ELEVENLABS_API_BASE_URL = "http://127.0.0.1:9"
     headers = auth_header()
     save_settings(client, headers, apiKey="k")
 
     response = generate(client, headers)
 
-    assert response.status_code == 500
+    assert response.status_code == 502
     assert response.json()["error"] == "Failed to generate TTS"
 
 
