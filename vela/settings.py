@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "vela.urls"
@@ -79,6 +80,23 @@ TEMPLATES: list[dict[str, object]] = [
     {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+
+# --- Transport security (`manage.py check --deploy` is clean; tests/test_check_deploy.py) -----------
+# API Gateway terminates TLS and tells the function so in X-Forwarded-Proto (it sets that header
+# itself, so a caller cannot forge it): request.is_secure() and the HSTS header follow it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31_536_000  # only ever sent on HTTPS answers; plain-HTTP local runs never see it
+X_FRAME_OPTIONS = "DENY"  # nothing of the API (not even /api/docs) is meant to be framed
+SILENCED_SYSTEM_CHECKS = [
+    # W003 CsrfViewMiddleware: a token-only JSON API - no cookie or session ever authenticates a request.
+    "security.W003",
+    # W005 HSTS includeSubDomains: the API may sit on a subdomain of a domain whose other hosts we don't run.
+    "security.W005",
+    # W008 SECURE_SSL_REDIRECT: API Gateway only listens on HTTPS; nothing reaches the function over HTTP.
+    "security.W008",
+    # W021 HSTS preload: a browser preload list entry is the domain owner's decision, not the API's.
+    "security.W021",
+]
 
 # --- AWS ------------------------------------------------------------------------------------
 AWS_REGION = text("AWS_REGION") or text("AWS_DEFAULT_REGION", "us-east-1")
