@@ -211,4 +211,6 @@ def auth_auto_confirm(*, email: Any) -> None:
         raise unreachable(exc, "Cognito", "cognito") from exc
     except ClientError as exc:
         logger.warning("Auto-confirm failed: %s", _error_code(exc))
+        if _error_code(exc) == "InvalidParameterException":  # an address the ListUsers filter cannot hold
+            raise BadRequestError("Invalid email", code="invalid_email") from exc
         raise ApplicationError("Failed to auto-confirm user", code="cognito_error") from exc
