@@ -151,7 +151,7 @@ def start_app(env: dict[str, str], *, workers: int = 2, threads: int = 8) -> tup
         "--bind", f"fd://{sock.fileno()}", "--workers", str(workers), "--worker-class", "gthread",
         "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "3", "--log-level", "warning",
     ]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, pass_fds=(sock.fileno(),))  # noqa: S603
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, pass_fds=(sock.fileno(),))
     sock.close()  # gunicorn holds its own copy
     base = f"http://127.0.0.1:{port}"
     try:
@@ -206,7 +206,7 @@ def stack_env(*, moto_url: str, cognito: Any, standin_port: int, upstream_url: s
 
 def _prepare_aws(env: dict[str, str]) -> None:
     for command in (["dynamodb_tables", "create"], ["seed_demo_data"]):
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120
         )
 
