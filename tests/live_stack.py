@@ -85,6 +85,31 @@ class LiveStack:
     standin: Any
     app: subprocess.Popen[bytes]
     tokens: dict[str, str] = field(default_factory=dict)
+    moto: Any = None  # the ThreadedMotoServer
+    moto_proxy: Any = None  # tests.faults.FaultProxy between the app and moto (faults=True)
+    dsql_proxy: Any = None  # ... and between the app and the DSQL stand-in
+
+    def restart_moto(self, down_for: float = 0.0) -> None:
+        """Stop the moto server (its in-memory state lives on in this process) and start it again."""
+        from moto.server import ThreadedMotoServer
+
+        port = int(self.moto_url.rsplit(":", 1)[1])
+        self.moto.stop()
+        time.sleep(down_for)
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.moto.start()
+
+    def restart_standin(self, down_for: float = 0.0) -> None:
+        """Stop the DSQL stand-in (every session dropped) and start a new one on the same port."""
+        import dataclasses
+
+        from dsql_standin import StandIn
+
+        config = dataclasses.replace(self.standin.config, listen_port=self.standin.port)
+        self.standin.stop()
+        time.sleep(down_for)
+        self.standin = StandIn(config)
+        self.standin.start()
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
@@ -213,8 +238,15 @@ def _prepare_aws(env: dict[str, str]) -> None:
 
 @contextmanager
 def live_stack(
-    *, pg_port: int | None = None, debug: bool = False, workers: int = 2, threads: int = 8
+    *,
+    pg_port: int | None = None,
+    debug: bool = False,
+    workers: int = 2,
+    threads: int = 8,
+    faults: bool = False,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[LiveStack]:
+    """`faults=True` puts a tests.faults.FaultProxy between the app and moto and the DSQL stand-in."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from dsql_standin import StandIn
     from scripts.local_aws import setup_cognito, start_moto
@@ -222,24 +254,45 @@ def live_stack(
 
     with ExitStack() as stack:
         moto, moto_url = start_moto()
-        stack.callback(moto.stop)
         cognito = setup_cognito(moto_url)
         overrides: dict[str, Any] = {"cluster_hostname": CLUSTER_HOST}
         if pg_port is not None:
             overrides["upstream_port"] = pg_port
-        standin = stack.enter_context(StandIn(standin_config(**overrides)))
+        standin = StandIn(standin_config(**overrides))
+        standin.start()
         upstream_gen = serve(FakeUpstream())
         upstream = next(upstream_gen)
         stack.callback(lambda: next(upstream_gen, None))
         answer_like_the_real_apis(upstream)
+        moto_proxy = dsql_proxy = None
+        app_moto_url, app_standin_port = moto_url, standin.port
+        if faults:
+            from tests.faults import FaultProxy
+
+            moto_proxy = FaultProxy("127.0.0.1", int(moto_url.rsplit(":", 1)[1]))
+            dsql_proxy = FaultProxy("127.0.0.1", standin.port)
+            stack.callback(moto_proxy.close)
+            stack.callback(dsql_proxy.close)
+            app_moto_url, app_standin_port = moto_proxy.url, dsql_proxy.port
         env = stack_env(
             moto_url=moto_url, cognito=cognito, standin_port=standin.port, upstream_url=upstream.url, debug=debug
         )
         _prepare_aws(env)
+        if faults:
+            env = stack_env(
+                moto_url=app_moto_url,
+                cognito=cognito,
+                standin_port=app_standin_port,
+                upstream_url=upstream.url,
+                debug=debug,
+            )
+        env |= extra_env or {}
         s3 = LiveStack("", moto_url, upstream, env, cognito, standin, None).aws("s3")  # type: ignore[arg-type]
         s3.create_bucket(Bucket=TTS_BUCKET)
         app, base = start_app(env, workers=workers, threads=threads)
-        live = LiveStack(base, moto_url, upstream, env, cognito, standin, app)
+        live = LiveStack(base, moto_url, upstream, env, cognito, standin, app, {}, moto, moto_proxy, dsql_proxy)
         stack.callback(lambda: stop_app(live.app))
+        stack.callback(lambda: live.moto.stop())
+        stack.callback(lambda: live.standin.stop())
         live.tokens = cognito.tokens()
         yield live

@@ -25,10 +25,12 @@ _lock = threading.Lock()
 # Short timeouts and standard retries (with backoff and jitter) for every AWS call.
 # A fixed User-Agent: botocore otherwise rebuilds and sanitises its full UA string (per character)
 # twice per call, about a tenth of a DynamoDB request's CPU here (see bench/api_latency.py).
+# The bounds are settings (AWS_CONNECT_TIMEOUT, AWS_READ_TIMEOUT, AWS_MAX_ATTEMPTS) so fault tests can
+# shorten them; the defaults are those the service always had.
 CLIENT_CONFIG = Config(
-    connect_timeout=3,
-    read_timeout=10,
-    retries={"max_attempts": 4, "mode": "standard"},
+    connect_timeout=getattr(settings, "AWS_CONNECT_TIMEOUT", 3),
+    read_timeout=getattr(settings, "AWS_READ_TIMEOUT", 10),
+    retries={"max_attempts": getattr(settings, "AWS_MAX_ATTEMPTS", 4), "mode": "standard"},
     max_pool_connections=32,
     user_agent=f"vela-api Botocore/{botocore.__version__}",
 )

@@ -102,6 +102,10 @@ SILENCED_SYSTEM_CHECKS = [
 AWS_REGION = text("AWS_REGION") or text("AWS_DEFAULT_REGION", "us-east-1")
 # botocore reads AWS_ENDPOINT_URL itself; kept here so code and docs can show where clients go.
 AWS_ENDPOINT_URL = text("AWS_ENDPOINT_URL") or None
+# Bounds of every AWS call (vela/aws.py): seconds to connect, to wait for an answer, attempts in all.
+AWS_CONNECT_TIMEOUT = env.float("AWS_CONNECT_TIMEOUT", default=3.0)
+AWS_READ_TIMEOUT = env.float("AWS_READ_TIMEOUT", default=10.0)
+AWS_MAX_ATTEMPTS = env.int("AWS_MAX_ATTEMPTS", default=4)
 
 # --- Databases ------------------------------------------------------------------------------
 # `default` holds nothing the service needs; DSQL is the secondary database under `dsql`.
