@@ -66,7 +66,8 @@ def limit_input(default: int) -> type[serializers.Serializer]:
 
 
 def _limit_parameter(default: int) -> OpenApiParameter:
-    return OpenApiParameter("limit", str, required=False, description=LIMIT_HELP.format(default=default))
+    bounds = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}  # read like JS parseInt ("10abc" is 10)
+    return OpenApiParameter("limit", bounds, required=False, description=LIMIT_HELP.format(default=default))
 
 
 class GameVocabularyListView(PublicAPIView):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,6 +27,8 @@ class StrictNumberField(serializers.Field):
     def __init__(self, *, min_value: float, max_value: float, integer: bool = False, **kwargs: Any) -> None:
         self.min_value, self.max_value, self.integer = min_value, max_value, integer
         super().__init__(**kwargs)
+        # Checked in to_internal_value; the validators put the bounds in the schema.
+        self.validators += [MinValueValidator(min_value), MaxValueValidator(max_value)]
 
     def to_internal_value(self, data: Any) -> int | float:
         valid_type = int if self.integer else (int, float)

@@ -207,6 +207,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and docs are public: a stale or forged Authorization header is not read there.
     "SERVE_AUTHENTICATION": [],
+    # Statuses every route can answer (Django's request errors, CORS, 413/415, 401, 502/504): vela.openapi.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vela.openapi.add_global_responses",
+    ],
 }
 
 # --- Logging: one line per record; secrets never reach it (see vela/logging.py) -------------
