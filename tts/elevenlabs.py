@@ -11,7 +11,7 @@ import requests
 from django.conf import settings
 
 from vela import http
-from vela.errors import ApplicationError, UpstreamError, UpstreamTimeoutError
+from vela.errors import ApplicationError, UpstreamTimeoutError
 
 logger = logging.getLogger("vela.tts")
 
@@ -49,7 +49,7 @@ def synthesize(*, api_key: str, voice_id: str, model: str, text: str) -> bytes:
         if time.monotonic() > deadline:  # a read timeout surfacing as a ConnectionError mid-body
             raise UpstreamTimeoutError(TIMEOUT_MESSAGE) from exc
         logger.warning("ElevenLabs request failed: %s", exc.__class__.__name__)
-        raise UpstreamError("Failed to generate TTS", code="tts_upstream_error") from exc
+        raise ApplicationError("Failed to generate TTS", code="tts_upstream_error") from exc
     if not audio:
         raise ApplicationError("Failed to generate TTS audio: empty response", code="tts_upstream_error")
     return bytes(audio)
