@@ -46,6 +46,8 @@ def transport_status(exc: BaseException) -> int | None:
     from botocore.exceptions import ReadTimeoutError as BotoReadTimeout
     from requests import ConnectionError as RequestsConnectionError
     from requests import Timeout as RequestsTimeout
+    from requests.exceptions import ChunkedEncodingError
+    from urllib3.exceptions import ProtocolError
 
     seen: set[int] = set()
     cause: BaseException | None = exc
@@ -53,7 +55,9 @@ def transport_status(exc: BaseException) -> int | None:
         seen.add(id(cause))
         if isinstance(cause, ConnectTimeoutError | BotoReadTimeout | RequestsTimeout | TimeoutError):
             return 504
-        if isinstance(cause, EndpointConnectionError | ConnectionClosedError | RequestsConnectionError):
+        if isinstance(
+            cause, EndpointConnectionError | ConnectionClosedError | RequestsConnectionError | ChunkedEncodingError
+        ) or isinstance(cause, ProtocolError):  # refused, reset, or cut mid-body
             return 502
         cause = cause.__cause__ or cause.__context__
     return None

@@ -46,6 +46,7 @@ def wrapped(cause: BaseException) -> ApplicationError:
         (requests.ReadTimeout(), 504),
         (EndpointConnectionError(endpoint_url="http://x"), 502),
         (requests.ConnectionError(), 502),
+        (requests.exceptions.ChunkedEncodingError(), 502),
         (ValueError("a bug"), 500),
     ],
 )
