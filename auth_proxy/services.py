@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
-from vela.aws import client, client_error_code
+from vela.aws import client, client_error_code, unreachable
 from vela.errors import ApplicationError, BadRequestError, NotFoundError, ServiceMisconfiguredError, UnauthorizedError
 
 logger = logging.getLogger("vela.auth")
@@ -48,6 +48,12 @@ def _error_code(exc: Exception) -> str:
     return exc.__class__.__name__
 
 
+# Cognito's answers to a refused sign-in. Without PreventUserExistenceErrors (moto, older pools) an
+# unknown email is UserNotFoundException and a malformed one InvalidParameterException: they get the
+# same 401 body as a wrong password, so the answer never tells which accounts exist.
+SIGN_IN_REFUSED = frozenset({"NotAuthorizedException", "UserNotFoundException", "InvalidParameterException"})
+
+
 def _require_pool() -> str:
     if not settings.COGNITO_USER_POOL_ID:
         raise ServiceMisconfiguredError("User pool ID not configured")
@@ -77,9 +83,12 @@ def auth_sign_in(*, email: Any, password: Any) -> Tokens:
             ClientId=client_id,
             AuthParameters={"USERNAME": email, "PASSWORD": password},
         )
-    except (ClientError, BotoCoreError) as exc:
+    except BotoCoreError as exc:
+        logger.warning("Cognito sign-in failed: %s", _error_code(exc))
+        raise unreachable(exc, "Cognito", "cognito") from exc
+    except ClientError as exc:
         code = _error_code(exc)
-        if code == "NotAuthorizedException":
+        if code in SIGN_IN_REFUSED:  # one answer whether or not the account exists: no enumeration
             raise UnauthorizedError("Invalid email or password", code="invalid_credentials") from exc
         if code == "UserNotConfirmedException":
             raise UnauthorizedError("User not confirmed. Please check your email.", code="user_not_confirmed") from exc
@@ -104,9 +113,12 @@ def auth_refresh(*, refresh_token: Any) -> Tokens:
         answer = _cognito().initiate_auth(
             AuthFlow="REFRESH_TOKEN_AUTH", ClientId=client_id, AuthParameters={"REFRESH_TOKEN": token}
         )
-    except (ClientError, BotoCoreError) as exc:
+    except BotoCoreError as exc:
+        logger.warning("Cognito token refresh failed: %s", _error_code(exc))
+        raise unreachable(exc, "Cognito", "cognito") from exc
+    except ClientError as exc:
         code = _error_code(exc)
-        if code == "NotAuthorizedException":
+        if code in {"NotAuthorizedException", "InvalidParameterException"}:
             raise UnauthorizedError("Invalid or expired refresh token", code="invalid_refresh_token") from exc
         logger.warning("Cognito token refresh failed: %s", code)
         raise CognitoFailure("Token refresh failed", name=code) from exc
@@ -157,6 +169,11 @@ def auth_auto_confirm(*, email: Any) -> None:
         if not username:
             raise ApplicationError("User username not found", code="cognito_error")
         _cognito().admin_confirm_sign_up(UserPoolId=pool_id, Username=username)
-    except (ClientError, BotoCoreError) as exc:
+    except BotoCoreError as exc:
         logger.warning("Auto-confirm failed: %s", _error_code(exc))
+        raise unreachable(exc, "Cognito", "cognito") from exc
+    except ClientError as exc:
+        logger.warning("Auto-confirm failed: %s", _error_code(exc))
+        if _error_code(exc) == "InvalidParameterException":  # an address the ListUsers filter cannot hold
+            raise BadRequestError("Invalid email", code="invalid_email") from exc
         raise ApplicationError("Failed to auto-confirm user", code="cognito_error") from exc

@@ -58,7 +58,9 @@ class PublicAuthView(PublicAPIView):
 
 class SignInView(PublicAuthView):
     @extend_schema(
-        request=inline_serializer("SignIn", {"email": serializers.CharField(), "password": serializers.CharField()}),
+        request=inline_serializer(
+            "SignIn", {"email": serializers.CharField(min_length=1), "password": serializers.CharField(min_length=1)}
+        ),
         responses={
             200: TOKENS,
             400: OpenApiResponse(ERROR, description="Email and password are required / Invalid JSON"),
@@ -75,7 +77,7 @@ class SignInView(PublicAuthView):
 
 class RefreshView(PublicAuthView):
     @extend_schema(
-        request=inline_serializer("Refresh", {"refreshToken": serializers.CharField()}),
+        request=inline_serializer("Refresh", {"refreshToken": serializers.CharField(min_length=1)}),
         responses={
             200: TOKENS,
             400: OpenApiResponse(ERROR, description="Refresh token is required / Invalid JSON"),

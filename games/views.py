@@ -91,7 +91,10 @@ FILTERS = inline_serializer(
 
 def _parameters(default: int) -> list[OpenApiParameter]:
     return [
-        OpenApiParameter("limit", str, required=False, description=LIMIT_HELP.format(default=default)),
+        # Read like JS Number(); values over the cap are capped, so the schema states only the lower bound.
+        OpenApiParameter(
+            "limit", {"type": "integer", "minimum": 1}, required=False, description=LIMIT_HELP.format(default=default)
+        ),
         OpenApiParameter("jlpt", str, required=False, description=JLPT_HELP),
     ]
 

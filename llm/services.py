@@ -22,7 +22,7 @@ from llm.providers import CHUTES, GOOGLE, LABELS, UpstreamRequest
 from llm.serializers import AnalysisRequest, ChatRequest
 from llm.sse import SseParser, encode_frame, json_payloads
 from vela import http
-from vela.errors import ApplicationError, UpstreamTimeoutError
+from vela.errors import ApplicationError, UpstreamError, UpstreamTimeoutError
 
 logger = logging.getLogger("vela.llm")
 
@@ -80,7 +80,7 @@ def _complete(provider: str, upstream: UpstreamRequest) -> dict[str, Any]:
         raise UpstreamTimeoutError(f"TimeoutError: {label} request timed out", code="llm_timeout") from exc
     except requests.RequestException as exc:
         logger.warning("%s chat request failed: %s", label, exc.__class__.__name__)
-        raise ApplicationError(f"ConnectionError: could not reach {label}", code="llm_unreachable") from exc
+        raise UpstreamError(f"ConnectionError: could not reach {label}", code="llm_unreachable") from exc
     if not response.ok:
         logger.warning("%s chat answered %s", label, response.status_code)
         raise ApplicationError(f"{label} error {response.status_code}: {response.text}", code="llm_upstream_error")
@@ -129,7 +129,7 @@ def sentence_analysis_open(*, analysis: AnalysisRequest, request_url: str) -> An
         raise UpstreamTimeoutError("Request timeout: LLM analysis took too long", code="llm_timeout") from exc
     except requests.RequestException as exc:
         logger.warning("%s stream request failed: %s", label, exc.__class__.__name__)
-        raise ApplicationError("Failed to analyze sentence", code="llm_unreachable") from exc
+        raise UpstreamError("Failed to analyze sentence", code="llm_unreachable") from exc
     if not response.ok:
         with response:
             text = _bounded_text(response)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from profiles.records import Profile
-from vela.dynamodb import DynamoTable, Transaction, from_item, to_av, to_item
+from vela.dynamodb import ConditionFailed, DynamoTable, Transaction, from_item, to_av, to_item
 
 
 class ProfileRepository:

@@ -53,7 +53,11 @@ class ProfileUpdateView(APIView):
         username = StrictCharField(required=False, allow_blank=True, max_length=TEXT_MAX)
         avatar_url = StrictCharField(required=False, allow_blank=True, max_length=TEXT_MAX)
         native_language = StrictCharField(required=False, allow_blank=True, max_length=64)
-        preferences = JsonObjectField(required=False)
+        preferences = JsonObjectField(
+            required=False,
+            help_text="A JSON object of at most 64 KiB (as JSON) and 32 levels of nesting; no empty keys; "
+            "numbers DynamoDB can store. Replaces the stored map.",
+        )
 
     @extend_schema(
         operation_id="profiles_update",

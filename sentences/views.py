@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 from sentences.services import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    MAX_SENTENCE_CHARS,
     list_limit,
     saved_sentence_create,
     saved_sentence_delete,
@@ -47,7 +49,12 @@ class SavedSentenceListCreateView(APIView):
         class Meta:
             ref_name = "SavedSentenceCreateInput"  # unique OpenAPI component name
 
-        sentence = serializers.CharField(help_text="Required; trimmed before it is stored.")
+        sentence = serializers.CharField(
+            min_length=1,
+            max_length=MAX_SENTENCE_CHARS,
+            validators=[RegexValidator(r"\S")],  # not only blanks
+            help_text=f"Required, not blank; trimmed before it is stored; at most {MAX_SENTENCE_CHARS} characters.",
+        )
         sourceUrl = serializers.JSONField(required=False, allow_null=True)
         context = serializers.JSONField(required=False, allow_null=True)  # type: ignore[assignment]  # see above
         idempotencyKey = serializers.CharField(
@@ -92,7 +99,7 @@ class SavedSentenceListCreateView(APIView):
         parameters=[
             OpenApiParameter(
                 "limit",
-                int,
+                {"type": "integer", "minimum": 1},
                 description=f"parseInt base 10; default {DEFAULT_LIMIT}, also for 0, negative or non-numeric values; "
                 f"larger values are capped at {MAX_LIMIT}.",
             )

@@ -17,6 +17,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.conf import settings
 
+from vela.errors import UpstreamError, UpstreamTimeoutError
+
 _clients: dict[tuple[str, str, str | None, bool], Any] = {}
 _resources: dict[tuple[str, str | None], Any] = {}
 _lock = threading.Lock()
@@ -24,10 +26,12 @@ _lock = threading.Lock()
 # Short timeouts and standard retries (with backoff and jitter) for every AWS call.
 # A fixed User-Agent: botocore otherwise rebuilds and sanitises its full UA string (per character)
 # twice per call, about a tenth of a DynamoDB request's CPU here (see bench/api_latency.py).
+# The bounds are settings (AWS_CONNECT_TIMEOUT, AWS_READ_TIMEOUT, AWS_MAX_ATTEMPTS) so fault tests can
+# shorten them; the defaults are those the service always had.
 CLIENT_CONFIG = Config(
-    connect_timeout=3,
-    read_timeout=10,
-    retries={"max_attempts": 4, "mode": "standard"},
+    connect_timeout=getattr(settings, "AWS_CONNECT_TIMEOUT", 3),
+    read_timeout=getattr(settings, "AWS_READ_TIMEOUT", 10),
+    retries={"max_attempts": getattr(settings, "AWS_MAX_ATTEMPTS", 4), "mode": "standard"},
     max_pool_connections=32,
     user_agent=f"vela-api Botocore/{botocore.__version__}",
 )
@@ -120,3 +124,17 @@ def reset_clients() -> None:
         _clients.clear()
         _resources.clear()
         _s3_clients.clear()
+
+
+def unreachable(exc: Exception, service: str, code: str) -> UpstreamError:
+    """The error to raise when a call to an AWS service failed below HTTP (no answer, no connection).
+
+    Timeouts (connect or read) are a 504, anything else that never got an answer a 502 - never a
+    500: nothing the caller or the code did wrong. `code` prefixes the stable codes (`cognito` ->
+    `cognito_timeout`/`cognito_unreachable`).
+    """
+    from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
+
+    if isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
+        return UpstreamTimeoutError(f"{service} did not answer in time", code=f"{code}_timeout")
+    return UpstreamError(f"{service} is unreachable", code=f"{code}_unreachable")

@@ -36,12 +36,42 @@ def error_body(message: str, code: str, fields: Any = None) -> dict[str, Any]:
     return body
 
 
+def transport_status(exc: BaseException) -> int | None:
+    """504/502 when a dependency never answered somewhere in `exc`'s cause chain, else None.
+
+    A service may wrap such a failure in a generic 500 (the original API's wording); the status still
+    says what happened: a timeout is a 504, a refused/reset/unreachable connection a 502.
+    """
+    from botocore.exceptions import ConnectionClosedError, ConnectTimeoutError, EndpointConnectionError
+    from botocore.exceptions import ReadTimeoutError as BotoReadTimeout
+    from requests import ConnectionError as RequestsConnectionError
+    from requests import Timeout as RequestsTimeout
+    from requests.exceptions import ChunkedEncodingError
+    from urllib3.exceptions import ProtocolError
+
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectTimeoutError | BotoReadTimeout | RequestsTimeout | TimeoutError):
+            return 504
+        if isinstance(
+            cause, EndpointConnectionError | ConnectionClosedError | RequestsConnectionError | ChunkedEncodingError
+        ) or isinstance(cause, ProtocolError):  # refused, reset, or cut mid-body
+            return 502
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         set_rollback()
         body = error_body(exc.message, exc.code)
         body.update(getattr(exc, "extra", None) or {})  # route-specific fields kept from the original API
-        return Response(body, status=exc.status_code)
+        status = exc.status_code
+        if status == 500:  # never a 500 for a dependency that did not answer (issue 12)
+            status = transport_status(exc) or status
+        return Response(body, status=status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):

@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -25,6 +26,14 @@ MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER: what Zod's
 
 class StrictCharField(serializers.CharField):
     default_error_messages = {"invalid": "Expected a string."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # A blank value is refused ("may not be blank") before any validator runs; this puts
+        # `minLength: 1` in the schema so it says so too.
+        if not self.allow_blank and self.min_length is None:
+            self.min_length = 1
+            self.validators.append(MinLengthValidator(1))
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
@@ -73,6 +82,11 @@ class StrictNumberField(serializers.Field):
     def __init__(self, *, min_value: float | None = None, max_value: float | None = None, **kwargs: Any) -> None:
         self.min_value, self.max_value = min_value, max_value
         super().__init__(**kwargs)
+        # Checked above with the field's own message; the validators put the bounds in the schema.
+        if min_value is not None:
+            self.validators.append(MinValueValidator(min_value))
+        if max_value is not None:
+            self.validators.append(MaxValueValidator(max_value))
 
     def to_internal_value(self, data: Any) -> int | float:
         if isinstance(data, bool) or not isinstance(data, int | float):

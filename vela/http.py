@@ -77,8 +77,24 @@ def once_session() -> requests.Session:
 def request(
     method: str, url: str, *, timeout: Any = DEFAULT_TIMEOUT, retry: bool = True, **kwargs: Any
 ) -> requests.Response:
-    """`requests.request` through the shared session, always with a timeout (`retry=False`: one attempt)."""
+    """`requests.request` through the shared session, always with a timeout (`retry=False`: one attempt).
+
+    Every failure to send is a `requests.RequestException` (callers map those to 502/504): a header
+    value HTTP cannot carry (outside Latin-1, CR/LF - e.g. a stored API key) is `InvalidHeader`
+    before anything is sent, never a bare UnicodeEncodeError (a 500). The value is not echoed.
+    """
+    for name, value in (kwargs.get("headers") or {}).items():
+        if isinstance(value, str) and not _sendable(value):
+            raise requests.exceptions.InvalidHeader(f"header {name!r} has characters HTTP cannot carry")
     return (session() if retry else once_session()).request(method, url, timeout=timeout, **kwargs)
+
+
+def _sendable(value: str) -> bool:
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return "\r" not in value and "\n" not in value and "\x00" not in value
 
 
 class FetchFailed(Exception):

@@ -231,7 +231,7 @@ def caller_email(identity: Identity) -> str | None:
     if identity.token_use == "access":
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from vela.aws import client, client_error_code
+        from vela.aws import client, client_error_code, unreachable
 
         try:
             response = client("cognito-idp").get_user(AccessToken=identity.token)
@@ -241,7 +241,7 @@ def caller_email(identity: Identity) -> str | None:
                 raise UnauthorizedError("Unauthorized", code="invalid_token") from exc
             raise UpstreamError(f"Cognito GetUser failed: {code}", code="cognito_error") from exc
         except BotoCoreError as exc:
-            raise UpstreamError("Cognito GetUser failed", code="cognito_error") from exc
+            raise unreachable(exc, "Cognito GetUser", "cognito") from exc
         for attribute in response.get("UserAttributes", []):
             if attribute.get("Name") == "email" and attribute.get("Value"):
                 return str(attribute["Value"])

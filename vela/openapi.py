@@ -26,9 +26,10 @@ class ErrorSerializer(serializers.Serializer):
 _DESCRIPTIONS = {
     400: "Invalid input (`invalid`, `malformed_json`).",
     401: "Missing, expired or invalid Cognito token.",
-    403: "`user_id` names another user, or the Origin is not allowed (CORS).",
+    403: "`user_id` names another user, or the Origin is not allowed (`cors_origin_not_allowed`).",
     404: "Not found.",
-    413: "Request body too large.",
+    413: "Request body too large (`payload_too_large`).",
+    415: "The body is not JSON (`unsupported_media_type`).",
     500: "Server misconfigured (e.g. a DynamoDB table is missing) or unexpected error.",
     502: "DynamoDB or another upstream failed.",
     504: "Upstream timed out.",
@@ -56,3 +57,43 @@ class CognitoBearerScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "JWT",
             "description": "Cognito ID or access token of the pool/client in settings (RS256, verified locally).",
         }
+
+
+# Statuses every operation can answer whatever its view says (vela.middleware, vela.cors, DRF's
+# parsing, vela.exception_handler): added to each operation by `add_global_responses`.
+_EVERYWHERE = {
+    400: "Django refused the request itself (`too_many_fields`, `disallowed_host`, `unreadable_body`).",
+    403: "The Origin is not allowed (`cors_origin_not_allowed`).",
+    500: "Unexpected error (`server_error`).",
+}
+_WITH_BODY = {
+    413: _DESCRIPTIONS[413],
+    415: _DESCRIPTIONS[415],
+}
+_PROTECTED = {401: _DESCRIPTIONS[401]}
+_DEPENDENT = {502: _DESCRIPTIONS[502], 504: _DESCRIPTIONS[504]}
+_NO_DEPENDENCY = {"/api/health", "/api/schema", "/api/docs"}
+
+
+def add_global_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every status an operation can answer is in its responses.
+
+    A view documents what it does; the statuses the layers around every view add (Django's own
+    request errors, CORS, body parsing, auth, an AWS or upstream failure) are added here once.
+    """
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            extra = dict(_EVERYWHERE)
+            if "requestBody" in operation or method in {"post", "put", "patch"}:
+                extra |= _WITH_BODY
+            if operation.get("security") and {} not in operation["security"]:
+                extra |= _PROTECTED
+            if path not in _NO_DEPENDENCY:
+                extra |= _DEPENDENT
+            responses = operation["responses"]
+            for status, description in extra.items():
+                responses.setdefault(str(status), {"description": description, "content": error})
+    return result

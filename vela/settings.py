@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "vela.urls"
@@ -85,10 +86,31 @@ TEMPLATES: list[dict[str, object]] = [
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
+# --- Transport security (`manage.py check --deploy` is clean; tests/test_check_deploy.py) -----------
+# API Gateway terminates TLS and tells the function so in X-Forwarded-Proto (it sets that header
+# itself, so a caller cannot forge it): request.is_secure() and the HSTS header follow it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31_536_000  # only ever sent on HTTPS answers; plain-HTTP local runs never see it
+X_FRAME_OPTIONS = "DENY"  # nothing of the API (not even /api/docs) is meant to be framed
+SILENCED_SYSTEM_CHECKS = [
+    # W003 CsrfViewMiddleware: a token-only JSON API - no cookie or session ever authenticates a request.
+    "security.W003",
+    # W005 HSTS includeSubDomains: the API may sit on a subdomain of a domain whose other hosts we don't run.
+    "security.W005",
+    # W008 SECURE_SSL_REDIRECT: API Gateway only listens on HTTPS; nothing reaches the function over HTTP.
+    "security.W008",
+    # W021 HSTS preload: a browser preload list entry is the domain owner's decision, not the API's.
+    "security.W021",
+]
+
 # --- AWS ------------------------------------------------------------------------------------
 AWS_REGION = text("AWS_REGION") or text("AWS_DEFAULT_REGION", "us-east-1")
 # botocore reads AWS_ENDPOINT_URL itself; kept here so code and docs can show where clients go.
 AWS_ENDPOINT_URL = text("AWS_ENDPOINT_URL") or None
+# Bounds of every AWS call (vela/aws.py): seconds to connect, to wait for an answer, attempts in all.
+AWS_CONNECT_TIMEOUT = env.float("AWS_CONNECT_TIMEOUT", default=3.0)
+AWS_READ_TIMEOUT = env.float("AWS_READ_TIMEOUT", default=10.0)
+AWS_MAX_ATTEMPTS = env.int("AWS_MAX_ATTEMPTS", default=4)
 
 # --- Databases ------------------------------------------------------------------------------
 # `default` holds nothing the service needs; DSQL is the secondary database under `dsql`.
@@ -193,6 +215,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and docs are public: a stale or forged Authorization header is not read there.
     "SERVE_AUTHENTICATION": [],
+    # Statuses every route can answer (Django's request errors, CORS, 413/415, 401, 502/504): vela.openapi.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vela.openapi.add_global_responses",
+    ],
 }
 
 # --- Logging: one line per record; secrets never reach it (see vela/logging.py) -------------

@@ -25,5 +25,7 @@ urlpatterns = [
     re_path(r"^.*$", not_found),
 ]
 
+handler400 = "vela.views.bad_request"
+handler403 = "vela.views.permission_denied"
 handler404 = "vela.views.not_found"
 handler500 = "vela.views.server_error"

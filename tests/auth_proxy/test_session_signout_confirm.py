@@ -146,12 +146,14 @@ def test_auto_confirm_errors(client, pool, settings):
     missing = post(client, CONFIRM, {})
     unknown = post(client, CONFIRM, {"email": "ghost@example.com"})
     malformed = post(client, CONFIRM, "{x")
+    unfilterable = post(client, CONFIRM, {"email": "4\u00b3\n\u00e2W\t\u000f@example.com"})  # Cognito: InvalidParameter
     settings.COGNITO_USER_POOL_ID = ""
     no_pool = post(client, CONFIRM, {"email": "ghost@example.com"})
 
     assert (missing.status_code, missing.json()["error"]) == (400, "Email is required")
     assert (unknown.status_code, unknown.json()["error"]) == (404, "User not found")
     assert malformed.status_code == 400
+    assert (unfilterable.status_code, unfilterable.json()["code"]) == (400, "invalid_email")
     assert (no_pool.status_code, no_pool.json()["error"]) == (500, "User pool ID not configured")
 
 

@@ -51,12 +51,26 @@ def test_a_challenge_instead_of_tokens_is_401(client, pool):
     assert response.json()["error"] == "Authentication failed"
 
 
-def test_other_cognito_errors_are_500_with_their_name(client, pool):
+def test_unknown_email_and_wrong_password_get_the_same_401(client, pool):
+    pool.confirmed_user("learner@example.com")
+
+    wrong_password = post(client, SIGNIN, {"email": "learner@example.com", "password": "wrong-password"})
+    unknown = post(client, SIGNIN, {"email": "ghost@example.com", "password": PASSWORD})  # moto: UserNotFoundException
+    not_an_email = post(client, SIGNIN, {"email": "x" * 300, "password": PASSWORD})
+
+    assert wrong_password.status_code == unknown.status_code == not_an_email.status_code == 401
+    assert wrong_password.content == unknown.content == not_an_email.content
+    assert unknown.json() == {"error": "Invalid email or password", "code": "invalid_credentials"}
+
+
+def test_other_cognito_errors_are_500_with_their_name(client, pool, settings):
+    settings.COGNITO_CLIENT_ID = "unknown-client-id"
+
     response = post(client, SIGNIN, {"email": "ghost@example.com", "password": PASSWORD})
 
     assert response.status_code == 500
     assert response.json()["error"] == "Sign in failed"
-    assert response.json()["name"] == "UserNotFoundException"
+    assert response.json()["name"] == "ResourceNotFoundException"
 
 
 @pytest.mark.parametrize(

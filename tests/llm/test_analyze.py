@@ -174,12 +174,12 @@ def test_no_answer_in_time_is_504(client, analyze_env, auth_header, settings):
     assert response.json()["error"] == "Request timeout: LLM analysis took too long"
 
 
-def test_unreachable_upstream_is_500(client, analyze_env, auth_header, settings):
+def test_unreachable_upstream_is_502(client, analyze_env, auth_header, settings):
     settings.GOOGLE_API_BASE_URL = "http://127.0.0.1:9"
 
     response = post(client, analyze_body(), auth_header())
 
-    assert response.status_code == 500
+    assert response.status_code == 502
     assert response.json()["error"] == "Failed to analyze sentence"
 
 

@@ -303,12 +303,12 @@ def test_upstream_timeout_is_504(client, llm, settings):
     assert len(llm.requests) == 1
 
 
-def test_unreachable_upstream_is_500(client, llm, settings):
+def test_unreachable_upstream_is_502(client, llm, settings):
     settings.GOOGLE_API_BASE_URL = "http://127.0.0.1:9"
 
     response = post(client, {"provider": "google", "prompt": "Hi", "apiKey": "k"})
 
-    assert response.status_code == 500
+    assert response.status_code == 502
     assert response.json()["error"] == "ConnectionError: could not reach Google"
 
 
