@@ -13,6 +13,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 from django.conf import settings
 
+from vela import metrics
 from vela.aws import dynamodb_client
 from vela.errors import ApplicationError, ServiceMisconfiguredError, UpstreamError, UpstreamTimeoutError
 
@@ -44,6 +45,7 @@ def translate_client_error(exc: ClientError, *, table: str, operation: str) -> E
     if code == "ConditionalCheckFailedException":
         return ConditionFailed(message)
     logger.error("DynamoDB %s on table %s failed: %s %s", operation, table, code, message)
+    metrics.dynamodb_failure(table=table, code=code)
     if code == "ResourceNotFoundException":
         return table_missing_error(table)
     if code == "ValidationException":
@@ -134,7 +136,9 @@ def _invoke(client: Any, operation: str, kwargs: dict[str, Any], table: str, *, 
         raise translate_client_error(exc, table=table, operation=operation) from exc
     except (ConnectTimeoutError, ReadTimeoutError) as exc:
         logger.error("DynamoDB %s on table %s timed out", operation, table)
+        metrics.dynamodb_failure(table=table, code="Timeout")
         raise UpstreamTimeoutError("DynamoDB operation timed out.", code="dynamodb_timeout") from exc
     except BotoCoreError as exc:
         logger.error("DynamoDB %s on table %s failed: %s", operation, table, exc.__class__.__name__)
+        metrics.dynamodb_failure(table=table, code=exc.__class__.__name__)
         raise UpstreamError("DynamoDB is unreachable.", code="dynamodb_unreachable") from exc

@@ -12,10 +12,14 @@ from __future__ import annotations
 import logging
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
+
+from vela import metrics
 
 DEFAULT_TIMEOUT = (3.05, 30)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -55,5 +59,29 @@ def session() -> requests.Session:
 
 
 def request(method: str, url: str, *, timeout: Any = DEFAULT_TIMEOUT, **kwargs: Any) -> requests.Response:
-    """`requests.request` through the shared session, always with a timeout."""
-    return session().request(method, url, timeout=timeout, **kwargs)
+    """`requests.request` through the shared session, always with a timeout. Failures (no answer, or a
+    5xx/429 one) count as `UpstreamErrors` by provider (vela.metrics); the caller still decides what they mean."""
+    try:
+        response = session().request(method, url, timeout=timeout, **kwargs)
+    except requests.RequestException:
+        metrics.upstream_failure(provider=provider_of(url))
+        raise
+    if response.status_code >= 500 or response.status_code == 429:
+        metrics.upstream_failure(provider=provider_of(url))
+    return response
+
+
+def provider_of(url: str) -> str:
+    """The metric dimension for `url`: the configured provider whose base URL it starts with, else its host."""
+    for provider, setting in _PROVIDERS:
+        base = getattr(settings, setting, "")
+        if base and url.startswith(base):
+            return provider
+    return urlsplit(url).hostname or "unknown"
+
+
+_PROVIDERS = (
+    ("elevenlabs", "ELEVENLABS_API_BASE_URL"),
+    ("gemini", "GOOGLE_API_BASE_URL"),
+    ("openrouter", "OPENROUTER_API_BASE_URL"),
+)

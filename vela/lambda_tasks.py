@@ -1,12 +1,25 @@
-"""Lambda-only entry points (`zappa invoke <stage> vela.lambda_tasks.<name>`, or scheduled `events`)."""
+"""Lambda-only entry points (`zappa invoke <stage> vela.lambda_tasks.<name>`, or scheduled `events`).
+
+Each one runs a management command (so the ground floor imports no feature app).
+"""
 
 from __future__ import annotations
 
+import json
+from io import StringIO
 from typing import Any
 
-from health.services import dsql_probe
+from django.core.management import call_command
 
 
 def dsql_probe_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """One DSQL probe from inside the VPC; the result is logged by the probe (no token in it)."""
-    return dsql_probe().as_dict()
+    """One DSQL probe from inside the VPC (scheduled every minute in zappa_settings.json `events`).
+
+    The probe logs its outcome and emits the DsqlProbeSuccess/DsqlProbeLatency metric (health.services);
+    a failed probe is data, not a failed invocation (EventBridge would retry it, and Lambda's Errors
+    alarm would double-count it): `--min-success 0`. A missing endpoint still raises (misconfiguration).
+    """
+    out = StringIO()
+    call_command("dsql_check", "--json", "--min-success", "0", stdout=out)
+    probe: dict[str, Any] = json.loads(out.getvalue())["probes"][0]
+    return probe

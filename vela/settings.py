@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: request id (X-Request-Id), one access record and one latency metric per request.
+    "vela.middleware.AccessLogMiddleware",
     "vela.middleware.JsonErrorMiddleware",
     # 403 for disallowed origins, 204 preflights, allow headers on every response (reference §3.1).
     "vela.cors.CorsPolicyMiddleware",
@@ -187,15 +189,40 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
 }
 
-# --- Logging: one line per record; secrets never reach it (see vela/logging.py) -------------
+# --- Logging: one record per line, secrets masked in every field (see vela/logging.py) -------
+# `json` (the default, and what deployed stages use): one JSON object per line for CloudWatch Logs
+# Insights; `text`: `LEVEL logger message` for reading in a terminal (`make run` picks it).
+VELA_LOG_FORMAT = text("VELA_LOG_FORMAT", "json").lower()
+if VELA_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"VELA_LOG_FORMAT must be json or text, not {VELA_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "vela.logging.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
+    "filters": {
+        "redact": {"()": "vela.logging.RedactSecretsFilter"},
+        "request_id": {"()": "vela.logging.RequestIdFilter"},
+    },
+    "formatters": {"json": {"()": "vela.logging.JsonFormatter"}, "text": {"()": "vela.logging.TextFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": VELA_LOG_FORMAT,
+            "filters": ["request_id", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": text("DJANGO_LOG_LEVEL", "INFO")},
-    # Zappa's per-request access line duplicates what API Gateway and Lambda already record, and
-    # costs CPU on every request: warnings and errors only.
-    "loggers": {"botocore": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}, "zappa": {"level": "WARNING"}},
+    # Zappa's per-request access line duplicates vela.access (and what API Gateway and Lambda record),
+    # and costs CPU on every request: warnings and errors only. runserver's own access line too.
+    "loggers": {
+        "botocore": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+        "zappa": {"level": "WARNING"},
+        "django.server": {"level": "WARNING"},
+    },
 }
+
+# --- Metrics: CloudWatch Embedded Metric Format lines on stdout (vela/metrics.py) -------------
+VELA_METRICS_ENABLED = env.bool("VELA_METRICS_ENABLED", default=True)
+VELA_METRICS_NAMESPACE = text("VELA_METRICS_NAMESPACE", "Vela")
+# Set by the Lambda runtime; the metrics' FunctionName dimension ("local" elsewhere).
+AWS_LAMBDA_FUNCTION_NAME = text("AWS_LAMBDA_FUNCTION_NAME")

@@ -1,0 +1,89 @@
+"""CloudWatch metrics as Embedded Metric Format (EMF) lines on stdout: CloudWatch Logs turns them into
+metrics, so emitting one costs a JSON line and no network call (docs/deploy.md, "Metrics").
+
+Records are built by Powertools' EMF provider (`EphemeralMetrics`: schema-checked units, names and
+dimensions, no state shared between threads) and written as one `write` call, so lines from concurrent
+requests never interleave. Every metric carries the `FunctionName` dimension (the Lambda function, or
+`local`), so each stage's alarms see only their own data. Namespace: `settings.VELA_METRICS_NAMESPACE`.
+
+Metric names are constants here; provisioning's alarms and dashboard (deploy/monitoring.py) use them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from typing import Any
+
+from django.conf import settings
+
+DSQL_PROBE_SUCCESS = "DsqlProbeSuccess"  # 1 or 0 per probe: Average = success rate, SampleCount = probes
+DSQL_PROBE_LATENCY = "DsqlProbeLatency"  # ms
+DSQL_OCC_RETRIES = "DsqlOccRetries"  # one per retried optimistic-concurrency conflict
+DSQL_OCC_EXHAUSTED = "DsqlOccExhausted"  # transactions that gave up
+DYNAMODB_THROTTLES = "DynamoDBThrottles"  # by Table
+DYNAMODB_ERRORS = "DynamoDBErrors"  # by Table: every other AWS failure (not ConditionalCheckFailed)
+UPSTREAM_ERRORS = "UpstreamErrors"  # by Provider: 5xx/429 answers, timeouts, connection failures
+REQUEST_LATENCY = "RequestLatency"  # ms, by RouteFamily
+
+THROTTLING_CODES = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "Throttling"}
+)
+
+_write_lock = threading.Lock()
+
+
+def function_name() -> str:
+    return settings.AWS_LAMBDA_FUNCTION_NAME or "local"
+
+
+def emit(metrics: dict[str, tuple[float, str]], **dimensions: str) -> None:
+    """One EMF record: `metrics` maps name -> (value, unit); dimensions are added to FunctionName."""
+    if not settings.VELA_METRICS_ENABLED:
+        return
+    from aws_lambda_powertools.metrics import EphemeralMetrics
+
+    record = EphemeralMetrics(namespace=settings.VELA_METRICS_NAMESPACE)
+    record.add_dimension("FunctionName", function_name())
+    for name, value in dimensions.items():
+        record.add_dimension(name, value)
+    for name, (value, unit) in metrics.items():
+        record.add_metric(name=name, unit=unit, value=value)
+    write(record.serialize_metric_set())
+
+
+def write(blob: dict[str, Any]) -> None:
+    line = json.dumps(blob, separators=(",", ":")) + "\n"
+    with _write_lock:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+
+
+def count(name: str, **dimensions: str) -> None:
+    emit({name: (1, "Count")}, **dimensions)
+
+
+# --- hooks called by the boundaries (cheap: they run only when something went wrong) ----------------
+
+
+def dsql_probe(*, ok: bool, latency_ms: float) -> None:
+    emit({DSQL_PROBE_SUCCESS: (1 if ok else 0, "Count"), DSQL_PROBE_LATENCY: (latency_ms, "Milliseconds")})
+
+
+def dynamodb_failure(*, table: str, code: str) -> None:
+    """A DynamoDB call failed (not a condition check): throttles and other errors, by table."""
+    count(DYNAMODB_THROTTLES if code in THROTTLING_CODES else DYNAMODB_ERRORS, Table=table)
+
+
+def upstream_failure(*, provider: str) -> None:
+    count(UPSTREAM_ERRORS, Provider=provider)
+
+
+def request_latency(*, route_family: str, latency_ms: float) -> None:
+    emit({REQUEST_LATENCY: (latency_ms, "Milliseconds")}, RouteFamily=route_family)
+
+
+def occ_retry_receiver(sender: Any, *, using: str, exhausted: bool, **kwargs: Any) -> None:
+    """Receiver of dsql_backend.signals.occ_conflict (the backend knows nothing of vela)."""
+    count(DSQL_OCC_EXHAUSTED if exhausted else DSQL_OCC_RETRIES)
