@@ -72,12 +72,14 @@ def request(method: str, url: str, *, timeout: Any = DEFAULT_TIMEOUT, **kwargs: 
 
 
 def provider_of(url: str) -> str:
-    """The metric dimension for `url`: the configured provider whose base URL it starts with, else its host."""
+    """The metric dimension for `url`: the configured provider with the longest base URL it starts with,
+    else its host."""
+    best, best_length = "", -1
     for provider, setting in _PROVIDERS:
-        base = getattr(settings, setting, "")
-        if base and url.startswith(base):
-            return provider
-    return urlsplit(url).hostname or "unknown"
+        base = str(getattr(settings, setting, ""))
+        if base and url.startswith(base) and len(base) > best_length:
+            best, best_length = provider, len(base)
+    return best or urlsplit(url).hostname or "unknown"
 
 
 _PROVIDERS = (
