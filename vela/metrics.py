@@ -38,8 +38,9 @@ def function_name() -> str:
     return settings.AWS_LAMBDA_FUNCTION_NAME or "local"
 
 
-def emit(metrics: dict[str, tuple[float, str]], **dimensions: str) -> None:
-    """One EMF record: `metrics` maps name -> (value, unit); dimensions are added to FunctionName."""
+def emit(metrics: dict[str, tuple[float, str]], *, rollup: bool = False, **dimensions: str) -> None:
+    """One EMF record: `metrics` maps name -> (value, unit); dimensions are added to FunctionName.
+    `rollup`: also publish under FunctionName alone (one alarm over all tables/providers)."""
     if not settings.VELA_METRICS_ENABLED:
         return
     from aws_lambda_powertools.metrics import EphemeralMetrics
@@ -48,6 +49,8 @@ def emit(metrics: dict[str, tuple[float, str]], **dimensions: str) -> None:
     record.add_dimension("FunctionName", function_name())
     for name, value in dimensions.items():
         record.add_dimension(name, value)
+    if rollup and dimensions:
+        record.add_dimensions(FunctionName=function_name())
     for name, (value, unit) in metrics.items():
         record.add_metric(name=name, unit=unit, value=value)
     write(record.serialize_metric_set())
@@ -60,8 +63,8 @@ def write(blob: dict[str, Any]) -> None:
         sys.stdout.flush()
 
 
-def count(name: str, **dimensions: str) -> None:
-    emit({name: (1, "Count")}, **dimensions)
+def count(name: str, *, rollup: bool = False, **dimensions: str) -> None:
+    emit({name: (1, "Count")}, rollup=rollup, **dimensions)
 
 
 # --- hooks called by the boundaries (cheap: they run only when something went wrong) ----------------
@@ -73,11 +76,11 @@ def dsql_probe(*, ok: bool, latency_ms: float) -> None:
 
 def dynamodb_failure(*, table: str, code: str) -> None:
     """A DynamoDB call failed (not a condition check): throttles and other errors, by table."""
-    count(DYNAMODB_THROTTLES if code in THROTTLING_CODES else DYNAMODB_ERRORS, Table=table)
+    count(DYNAMODB_THROTTLES if code in THROTTLING_CODES else DYNAMODB_ERRORS, rollup=True, Table=table)
 
 
 def upstream_failure(*, provider: str) -> None:
-    count(UPSTREAM_ERRORS, Provider=provider)
+    count(UPSTREAM_ERRORS, rollup=True, Provider=provider)
 
 
 def request_latency(*, route_family: str, latency_ms: float) -> None:

@@ -143,9 +143,12 @@ def test_dynamodb_failures_are_counted_by_table(capsys: pytest.CaptureFixture[st
         with pytest.raises(UpstreamError):
             table.call("get_item", Key={"user_id": {"S": "u1"}})
 
-    (found,) = metric(emf_records(capsys.readouterr().out), expected)
+    (record,) = emf_records(capsys.readouterr().out)
+    (found,) = metric([record], expected)
     assert found["Table"] == "vela-profiles"
     assert found["values"] == [1.0]
+    # also under FunctionName alone: one alarm covers every table
+    assert record["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["FunctionName", "Table"], ["FunctionName"]]
 
 
 def test_a_condition_check_is_not_an_error(capsys: pytest.CaptureFixture[str]) -> None:
