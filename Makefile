@@ -4,7 +4,7 @@ PYTHON ?= $(shell ls -d $$HOME/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install postgres run test lint bench clean package
+.PHONY: install postgres chromium run test lint bench clean package
 
 install: $(VENV)/.installed
 
@@ -20,10 +20,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 postgres:
 	@scripts/ensure-postgres
 
+# Debian's chromium for the headless-browser test of /api/docs (apt-get, only when missing).
+chromium:
+	@scripts/ensure-chromium
+
 run: install postgres
 	@$(PY) scripts/run_local.py
 
-test: install postgres
+test: install postgres chromium
 	@echo "==> ruff"
 	@$(VENV)/bin/ruff check .
 	@echo "==> pytest (whole suite, slow end-to-end tests included)"

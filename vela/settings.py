@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "drf_spectacular",
+    # ReDoc's bundle packaged with the app (/api/docs works offline and behind strict networks).
+    "drf_spectacular_sidecar",
+    "django.contrib.staticfiles",
     "vela",
     "health",
     "profiles",
@@ -59,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: request id (X-Request-Id), one access record and one latency metric per request.
     "vela.middleware.AccessLogMiddleware",
+    # WhiteNoise for STATIC_URL (the docs' JavaScript, from the installed packages), before any routing.
+    "vela.middleware.StaticFilesMiddleware",
     "vela.middleware.JsonErrorMiddleware",
     # 403 for disallowed origins, 204 preflights, allow headers on every response (reference §3.1).
     "vela.cors.CorsPolicyMiddleware",
@@ -80,6 +85,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TEMPLATES: list[dict[str, object]] = [
     {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}
 ]
+# Static files (only the docs page's JavaScript) are served by WhiteNoise straight from the installed
+# apps (no collectstatic step, nothing to upload). Relative, so Django prefixes the API Gateway stage
+# (SCRIPT_NAME `/dev`) and the page asks for /dev/api/static/... when deployed.
+STATIC_URL = "api/static/"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 # --- AWS ------------------------------------------------------------------------------------
@@ -187,6 +198,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and docs are public: a stale or forged Authorization header is not read there.
     "SERVE_AUTHENTICATION": [],
+    # ReDoc from drf-spectacular-sidecar (STATIC_URL), never from a CDN.
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging: one record per line, secrets masked in every field (see vela/logging.py) -------
