@@ -225,12 +225,14 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": text("DJANGO_LOG_LEVEL", "INFO")},
     # Zappa's per-request access line duplicates vela.access (and what API Gateway and Lambda record),
-    # and costs CPU on every request: warnings and errors only. runserver's own access line too.
+    # and costs CPU on every request: warnings and errors only. runserver's access line is dropped.
     "loggers": {
         "botocore": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
         "zappa": {"level": "WARNING"},
-        "django.server": {"level": "WARNING"},
+        # Django's own defaults would print these a second time (their handlers, plain format).
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": False},
     },
 }
 
