@@ -27,10 +27,6 @@ DYNAMODB_ERRORS = "DynamoDBErrors"  # by Table: every other AWS failure (not Con
 UPSTREAM_ERRORS = "UpstreamErrors"  # by Provider: 5xx/429 answers, timeouts, connection failures
 REQUEST_LATENCY = "RequestLatency"  # ms, by RouteFamily
 
-THROTTLING_CODES = frozenset(
-    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "Throttling"}
-)
-
 _write_lock = threading.Lock()
 
 
@@ -74,9 +70,9 @@ def dsql_probe(*, ok: bool, latency_ms: float) -> None:
     emit({DSQL_PROBE_SUCCESS: (1 if ok else 0, "Count"), DSQL_PROBE_LATENCY: (latency_ms, "Milliseconds")})
 
 
-def dynamodb_failure(*, table: str, code: str) -> None:
-    """A DynamoDB call failed (not a condition check): throttles and other errors, by table."""
-    count(DYNAMODB_THROTTLES if code in THROTTLING_CODES else DYNAMODB_ERRORS, rollup=True, Table=table)
+def dynamodb_failure(*, table: str, throttled: bool) -> None:
+    """A DynamoDB call failed (not a condition check; vela.dynamodb.errors decides what throttling is)."""
+    count(DYNAMODB_THROTTLES if throttled else DYNAMODB_ERRORS, rollup=True, Table=table)
 
 
 def upstream_failure(*, provider: str) -> None:
