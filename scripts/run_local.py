@@ -202,8 +202,6 @@ def main() -> None:
     # The original's dev origins (reference §1.3), so the web app's dev server can call the API.
     set_default("CORS_ALLOWED_ORIGINS", "http://localhost:9000,http://127.0.0.1:9000")
     set_default("VELA_LOG_FORMAT", "text")
-    # EMF metric lines are for CloudWatch; VELA_METRICS_ENABLED=true shows them locally too.
-    set_default("VELA_METRICS_ENABLED", "false")
     # Local only: lets the web app's sign-up finish (POST /api/auth/auto-confirm) against the moto pool.
     set_default("AUTH_AUTO_CONFIRM_ENABLED", "true")
     configure_dsql()

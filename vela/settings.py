@@ -237,7 +237,9 @@ LOGGING = {
 }
 
 # --- Metrics: CloudWatch Embedded Metric Format lines on stdout (vela/metrics.py) -------------
-VELA_METRICS_ENABLED = env.bool("VELA_METRICS_ENABLED", default=True)
-VELA_METRICS_NAMESPACE = text("VELA_METRICS_NAMESPACE", "Vela")
 # Set by the Lambda runtime; the metrics' FunctionName dimension ("local" elsewhere).
 AWS_LAMBDA_FUNCTION_NAME = text("AWS_LAMBDA_FUNCTION_NAME")
+# On by default where CloudWatch reads stdout (a deployed function); elsewhere the lines would only
+# get in the way (`manage.py dsql_check --json | jq`): VELA_METRICS_ENABLED=true shows them.
+VELA_METRICS_ENABLED = env.bool("VELA_METRICS_ENABLED", default=bool(AWS_LAMBDA_FUNCTION_NAME))
+VELA_METRICS_NAMESPACE = text("VELA_METRICS_NAMESPACE", "Vela")

@@ -39,6 +39,7 @@ def test_the_scheduled_event_runs_the_probe_and_emits_the_metric(
 ) -> None:
     use_dsql()
     settings.AWS_LAMBDA_FUNCTION_NAME = "vela-api-dev"  # the runtime's variable, read before settings load
+    settings.VELA_METRICS_ENABLED = True  # what that variable turns on
     (probe,) = scheduled_events("dev")
 
     result = lambda_handler(events.scheduled(rule_name(probe, "dev")), events.FakeContext())
@@ -51,8 +52,9 @@ def test_the_scheduled_event_runs_the_probe_and_emits_the_metric(
 
 
 def test_a_failed_scheduled_probe_is_data_not_a_failed_invocation(
-    lambda_handler: Any, use_dsql: Any, capsys: pytest.CaptureFixture[str]
+    lambda_handler: Any, use_dsql: Any, capsys: pytest.CaptureFixture[str], settings: Any
 ) -> None:
+    settings.VELA_METRICS_ENABLED = True
     use_dsql(PORT=9, OPTIONS={"connect_timeout": 2})  # nothing listens there
     (probe,) = scheduled_events("dev")
 

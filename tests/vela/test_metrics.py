@@ -27,6 +27,11 @@ from vela.dynamodb import DynamoTable
 from vela.errors import UpstreamError
 
 
+@pytest.fixture(autouse=True)
+def metrics_on(settings: Any) -> None:
+    settings.VELA_METRICS_ENABLED = True  # the default on Lambda only
+
+
 def emf_records(out: str) -> list[dict[str, Any]]:
     """Every EMF line of `out`, checked against the parts of the EMF specification CloudWatch needs."""
     records = []
@@ -179,3 +184,19 @@ def test_upstream_errors_are_counted_by_provider(
 
     found = metric(emf_records(capsys.readouterr().out), metrics.UPSTREAM_ERRORS)
     assert [m["Provider"] for m in found] == ["gemini", "openrouter"]
+
+
+@pytest.mark.parametrize(("function_name", "expected"), [("vela-api-dev", "True"), ("", "False")])
+def test_metrics_are_on_by_default_only_on_lambda(function_name: str, expected: str) -> None:
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "vela.settings", "VELA_READ_DOT_ENV": "false",
+           "AWS_LAMBDA_FUNCTION_NAME": function_name, "DJANGO_SECRET_KEY": "x" * 50}
+    code = "import django; django.setup(); from django.conf import settings; print(settings.VELA_METRICS_ENABLED)"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                            cwd=django_settings.BASE_DIR, check=False)
+
+    assert result.stdout.strip() == expected, result.stderr
