@@ -73,9 +73,15 @@ class RedactSecretsFilter(logging.Filter):
 
 
 class RequestIdFilter(logging.Filter):
+    """`request_id` on every record: the request being served, or (for Django's own `django.request`
+    records, written after the middleware has finished) the request the record names."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         if "request_id" not in record.__dict__:
-            record.request_id = current_request_id.get()
+            request_id = current_request_id.get()
+            if request_id is None and (request := record.__dict__.get("request")) is not None:
+                request_id = getattr(request, "request_id", None)
+            record.request_id = request_id
         return True
 
 

@@ -58,6 +58,7 @@ class AccessLogMiddleware:
         context = request.META.get("lambda.context")
         request_id = getattr(context, "aws_request_id", None) or uuid.uuid4().hex
         token = current_request_id.set(request_id)
+        request.request_id = request_id  # type: ignore[attr-defined]  # for records logged after us
         try:
             response = self.get_response(request)
             latency_ms = (time.perf_counter() - started) * 1000

@@ -66,6 +66,9 @@ def test_records_written_while_serving_carry_that_request_id(log_output: Any, no
     assert first["X-Request-Id"] != second["X-Request-Id"]
     assert [r["request_id"] for r in probe_lines] == [first["X-Request-Id"], second["X-Request-Id"]]
     assert probe_lines[0]["dsql"]["cause"] == "config"  # structured extra fields stay structured
+    # Django's own "Internal Server Error" record comes after the middleware is done, and still has it
+    errors = [r for r in records if r["logger"] == "django.request"]
+    assert [r["request_id"] for r in errors] == [first["X-Request-Id"], second["X-Request-Id"]]
 
 
 def test_only_the_first_request_of_a_process_is_a_cold_start() -> None:
