@@ -4,8 +4,8 @@
   defence in depth (code must not log them in the first place).
 - `RedactSecretsFilter`: on our handler; masks the message *and* every extra field of a record.
 - `JsonFormatter`: Powertools' `LambdaPowertoolsFormatter` (one JSON object per line: timestamp, level,
-  logger, message, location, the request id of the request being served, any `extra` fields), with every
-  field - exception text included - masked once more just before serialisation.
+  logger, message, location, the request id of the request being served, any `extra` fields); used
+  with RedactSecretsFilter on the same handler, it masks what it adds itself (the exception text).
 - `TextFormatter`: the human-readable line for `make run` (`VELA_LOG_FORMAT=text`), masked as a whole.
 - `RequestIdFilter`: puts the id of the request being served (`current_request_id`, set by
   `vela.middleware.AccessLogMiddleware`) on every record as `request_id`.
@@ -36,7 +36,13 @@ _SECRET_KEYS = re.compile(r"(?i)^(?:.*api[_-]?key|authorization|password|secret|
 current_request_id: ContextVar[str | None] = ContextVar("vela_request_id", default=None)
 
 
+# Every pattern above needs one of these; one search decides for the common case (nothing to mask).
+_MAYBE_SECRET = re.compile(r"(?i)x-amz-|eyJ|key|password|authorization")
+
+
 def redact(text: str) -> str:
+    if not _MAYBE_SECRET.search(text):
+        return text
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
@@ -101,7 +107,12 @@ class JsonFormatter(LambdaPowertoolsFormatter):
         return super().format(record)
 
     def serialize(self, log: Any) -> str:
-        return super().serialize(redact_value(log))
+        # RedactSecretsFilter (same handler) already masked the message and every extra field; what
+        # the formatter adds itself is the exception text.
+        for key in ("exception", "exception_notes", "stack_trace"):
+            if key in log:
+                log[key] = redact_value(log[key])
+        return super().serialize(log)
 
 
 class TextFormatter(logging.Formatter):

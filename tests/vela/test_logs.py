@@ -158,3 +158,21 @@ def test_unknown_log_format_is_refused(tmp_path: Any) -> None:
 
     assert result.returncode != 0
     assert "VELA_LOG_FORMAT must be json or text" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "https://dsql.test/?Action=DbConnect&X-Amz-Signature=abc123",
+        "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+        "xi-api-key: sk_123",
+        "API_KEY=abc",
+        "password: hunter2",
+        "Authorization=Basic dXNlcg",
+        "https://x.test/v1?alt=sse&key=AIza123",
+    ],
+)
+def test_the_quick_check_never_lets_a_pattern_through(secret: str) -> None:
+    from vela.logging import redact
+
+    assert redact(secret) != secret
