@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from .ec2 import ANYWHERE, PUBLIC, Say, delete_route_tables, delete_when_free, ignore_missing, tags, waiter_config
@@ -161,14 +162,14 @@ def delete_egress(
     _delete_nat_gateways(ec2, stage, say, found, nat_waiter or waiter_config(wait_delay))
     for allocation in found["elastic_ips"]:
         with aws_call("ec2:ReleaseAddress", "ec2", region):
-            ignore_missing(lambda a=allocation: ec2.release_address(AllocationId=a))
+            ignore_missing(partial(ec2.release_address, AllocationId=allocation))
         say(f"released Elastic IP {allocation}")
     for gateway in found["internet_gateways"]:
         with aws_call("ec2:DeleteInternetGateway", "ec2", region):
             described = ec2.describe_internet_gateways(InternetGatewayIds=[gateway])["InternetGateways"]
             for attachment in described[0].get("Attachments", []) if described else []:
                 ec2.detach_internet_gateway(InternetGatewayId=gateway, VpcId=attachment["VpcId"])
-            ignore_missing(lambda g=gateway: ec2.delete_internet_gateway(InternetGatewayId=g))
+            ignore_missing(partial(ec2.delete_internet_gateway, InternetGatewayId=gateway))
         say(f"deleted internet gateway {gateway}")
     delete_route_tables(ec2, stage, say, found["public_route_tables"])
     deadline = time.monotonic() + 300  # the NAT gateway's own ENI goes a little after the gateway
@@ -183,7 +184,7 @@ def _delete_nat_gateways(ec2: Any, stage: Stage, say: Say, found: dict[str, Any]
         return
     with aws_call("ec2:DeleteNatGateway", "ec2", stage.region):
         for nat_gateway in found["nat_gateways"]:
-            ignore_missing(lambda n=nat_gateway: ec2.delete_nat_gateway(NatGatewayId=n))
+            ignore_missing(partial(ec2.delete_nat_gateway, NatGatewayId=nat_gateway))
         say(f"deleting NAT gateway {', '.join(nat_gateways)}; waiting until it is deleted")
         ec2.get_waiter("nat_gateway_deleted").wait(NatGatewayIds=nat_gateways, WaiterConfig=waiter)
     say(f"deleted NAT gateway {', '.join(nat_gateways)}")

@@ -70,8 +70,8 @@ def _template(metrics: dict[str, tuple[float, str]], rollup: bool, dimensions: d
 
     record = EphemeralMetrics(namespace=settings.VELA_METRICS_NAMESPACE)
     record.add_dimension("FunctionName", function_name())
-    for name, value in dimensions.items():
-        record.add_dimension(name, value)
+    for dimension, dimension_value in dimensions.items():
+        record.add_dimension(dimension, dimension_value)
     if rollup and dimensions:
         record.add_dimensions(FunctionName=function_name())
     for name, (value, unit) in metrics.items():
