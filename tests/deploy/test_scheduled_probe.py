@@ -64,3 +64,16 @@ def test_a_failed_scheduled_probe_is_data_not_a_failed_invocation(
     assert result["cause"] == "network"
     (record,) = [r for r in emf_records(capsys.readouterr().out) if "DsqlProbeSuccess" in r]
     assert record["DsqlProbeSuccess"] == [0.0]
+
+
+def test_a_stage_without_an_endpoint_reports_config_and_emits_nothing(
+    lambda_handler: Any, no_dsql: None, capsys: pytest.CaptureFixture[str], settings: Any
+) -> None:
+    settings.VELA_METRICS_ENABLED = True
+    (probe,) = scheduled_events("dev")
+
+    result = lambda_handler(events.scheduled(rule_name(probe, "dev")), events.FakeContext())
+
+    assert (result["ok"], result["cause"]) == (False, "config")
+    assert "AURORA_DB_ENDPOINT is not configured" in result["error"]
+    assert [r for r in emf_records(capsys.readouterr().out) if "DsqlProbeSuccess" in r] == []  # missing data
