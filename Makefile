@@ -3,8 +3,11 @@ SHELL := /bin/bash
 PYTHON ?= $(shell ls -d $$HOME/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | sort -V | tail -n 1 || command -v python3.12)
 VENV := .venv
 PY := $(VENV)/bin/python
+# pip repeats "Location '<index>' is ignored" for every package when a machine-wide pip config names
+# index folders that do not exist; those lines say nothing about this project (errors still show).
+PIP_QUIET := { grep -v "^WARNING: Location '.*' is ignored" || true; }
 
-.PHONY: install postgres run test lint typecheck bench clean package
+.PHONY: install postgres chromium run test lint typecheck bench clean package
 
 install: $(VENV)/.installed
 
@@ -12,18 +15,22 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it or run make PYTHON=/path/to/python3.12"; exit 1; }
 	@echo "==> creating $(VENV) with $(PYTHON)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@set -o pipefail; $(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | $(PIP_QUIET)
 	@echo "==> installing pinned requirements (requirements-dev.txt)"
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@set -o pipefail; $(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 | $(PIP_QUIET)
 	@touch $@
 
 postgres:
 	@scripts/ensure-postgres
 
+# Debian's chromium for the headless-browser test of /api/docs (apt-get, only when missing).
+chromium:
+	@scripts/ensure-chromium
+
 run: install postgres
 	@$(PY) scripts/run_local.py
 
-test: install postgres
+test: install postgres chromium
 	@echo "==> ruff"
 	@$(VENV)/bin/ruff check .
 	@echo "==> mypy"

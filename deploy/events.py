@@ -1,4 +1,5 @@
-"""API Gateway events as Lambda delivers them to Zappa's handler (REST v1 proxy and HTTP API v2)."""
+"""Events as Lambda delivers them to Zappa's handler: API Gateway (REST v1 proxy, HTTP API v2) and
+EventBridge schedules (`events` in zappa_settings.json)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,21 @@ def http_v2(
         },
         "body": _body(raw, base64_body),
         "isBase64Encoded": bool(base64_body and raw is not None),
+    }
+
+
+def scheduled(rule_name: str, *, region: str = "us-east-1", account: str = "123456789012") -> dict[str, Any]:
+    """An EventBridge "Scheduled Event" from rule `rule_name` (Zappa finds the function in the rule name)."""
+    return {
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": account,
+        "time": "2026-12-01T10:00:00Z",
+        "region": region,
+        "resources": [f"arn:aws:events:{region}:{account}:rule/{rule_name}"],
+        "detail": {},
     }
 
 

@@ -13,7 +13,7 @@ from vela import aws
 from vela.dynamodb_schema import table_names_from_env
 
 from . import cluster as clusters
-from . import dbrole, identity, network, tables
+from . import dbrole, identity, monitoring, network, tables
 from .errors import aws_call
 from .naming import APP_DB_ROLE, PROJECT, Stage
 from .policy import PolicyInputs, function_policy, trust_policy
@@ -129,6 +129,7 @@ def provision(
     role_arn = identity.ensure_role(ctx.client("iam"), stage, policy, trust_policy(), say)
     identity.ensure_log_group(ctx.client("logs"), stage, say)
     bucket = identity.ensure_bucket(ctx.client("s3"), stage, say)
+    monitoring.ensure_monitoring(ctx.client("cloudwatch"), stage, watched(ctx, cluster["identifier"]), say)
     ctx.settings.update_stage(
         stage.name,
         vpc_config=vpc_config,
@@ -147,6 +148,12 @@ def provision(
     else:
         grant_db_role(ctx, endpoint, role_arn, db, say)
     return {"cluster_arn": cluster["arn"], "endpoint": endpoint, "role_arn": role_arn, "vpc_config": vpc_config}
+
+
+def watched(ctx: StageContext, cluster_id: str) -> monitoring.Watched:
+    """What the stage's alarms watch; Zappa names the function and its REST API `<project>-<stage>`."""
+    name = ctx.stage.function_name
+    return monitoring.Watched(name, name, cluster_id, int(ctx.config.get("timeout_seconds", 30)))
 
 
 def grant_db_role(ctx: StageContext, endpoint: str, role_arn: str, db: DbRoleOptions, say: Say) -> dbrole.RolePlan:
@@ -198,6 +205,7 @@ def show(ctx: StageContext) -> dict[str, Any]:
         "network": network.find_network(ctx.client("ec2"), stage),
         "nat_gateway_wanted": bool(ctx.config.get(NAT_KEY, True)),
         "function": function_info,
+        "alarms": monitoring.find_alarms(ctx.client("cloudwatch"), stage),
     }
 
 
@@ -226,6 +234,7 @@ def teardown(
     identity.delete_role(ctx.client("iam"), stage, say)
     identity.delete_log_group(ctx.client("logs"), stage, say)
     identity.delete_bucket(ctx.client("s3"), stage, say)
+    monitoring.delete_monitoring(ctx.client("cloudwatch"), stage, say)
     network.delete_network(ctx.client("ec2"), stage, say, eni_wait=eni_wait, wait_delay=wait_delay)
     ctx.settings.remove_keys(stage.name, OUTPUT_KEYS, OUTPUT_ENV)
     say(f"stage {stage.name} torn down; removed provisioning outputs from {ctx.settings.path}")

@@ -33,6 +33,7 @@ from typing import Any
 from django.db import DatabaseError, connections
 from django.db import transaction as django_transaction
 
+from . import signals
 from .errors import sqlstate
 
 logger = logging.getLogger("dsql_backend.occ")
@@ -119,6 +120,7 @@ def attempts(
         last = attempt
         if number == total:
             break
+        signals.occ_conflict.send(None, using=using, code=attempt.code, attempt=number, exhausted=False)
         delay = backoff(number, base_delay, max_delay)
         logger.warning(
             "DSQL optimistic-concurrency conflict %s on %r (attempt %d/%d); retrying in %.3f s",
@@ -132,6 +134,7 @@ def attempts(
     if last is None:  # pragma: no cover - the loop always runs at least once
         raise ValueError("retries must be >= 0")
     logger.error("DSQL transaction on %r gave up after %d attempts (last conflict %s)", using, total, last.code)
+    signals.occ_conflict.send(None, using=using, code=last.code, attempt=total, exhausted=True)
     raise OCCRetriesExhausted(
         f"DSQL transaction on {using!r} still conflicted after {total} attempts (last SQLSTATE/code "
         f"{last.code}); concurrent writers keep changing the same rows. Reduce contention on those rows "

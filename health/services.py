@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections
 
+from vela import metrics
 from vela.logging import redact
 from vela.routers import DSQL_ALIAS
 
@@ -116,6 +117,8 @@ def classify(exc: BaseException) -> tuple[str, str]:
 
 
 def _log(result: ProbeResult) -> None:
+    """One log line and one DsqlProbeSuccess/DsqlProbeLatency metric record per probe."""
+    metrics.dsql_probe(ok=result.ok, latency_ms=result.latency_ms)
     fields = {"endpoint": result.endpoint, "user": result.user, "latency_ms": round(result.latency_ms, 1)}
     if result.ok:
         logger.info("[DSQL] Health-check success %s", _kv(fields), extra={"dsql": fields})

@@ -8,7 +8,13 @@
   (`AWS_ENDPOINT_URL`); the DynamoDB tables are created and demo vocabulary/sentences seeded; a local
   Cognito user pool (moto) signs tokens, with one demo user. Set `VELA_LOCAL_AWS=false` to use the
   AWS of your environment instead.
-- Anything already set in the environment or `.env` wins over these defaults.
+- TTS: an S3 bucket for the audio cache (`TTS_AUDIO_BUCKET_NAME`) in that moto server.
+- Sign-up: new Cognito accounts are confirmed by `POST /api/auth/auto-confirm` (`AUTH_AUTO_CONFIRM_ENABLED`
+  defaults to true here, never on a deployed stage).
+- Logs: human-readable lines (`VELA_LOG_FORMAT=text`; `json` shows what a deployed stage writes), no
+  EMF metric lines (`VELA_METRICS_ENABLED=true` shows them).
+- Anything already set in the environment or `.env` wins over these defaults. At the end it says which
+  features need a key (LLM, TTS) and how to give one.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 LOCAL_DSQL_HOST = "vela0local0cluster0abcdef.dsql.us-east-1.on.aws"
 LOCAL_DATABASE = "vela_local"
+LOCAL_TTS_BUCKET = "vela-local-tts-audio"
 
 
 def say(message: str) -> None:
@@ -95,6 +102,9 @@ def migrate_dsql() -> None:
 
     from vela.routers import DSQL_ALIAS
 
+    # `default` (in-memory SQLite, nothing on it) only records the migrations, so runserver's
+    # "unapplied migration(s)" check, which reads `default`, has nothing to warn about.
+    call_command("migrate", database="default", interactive=False, verbosity=0)
     if DSQL_ALIAS not in connections.settings:
         return
     say(f"DSQL: applying migrations of the relational apps (migrate --database {DSQL_ALIAS})")
@@ -119,7 +129,18 @@ def configure_aws() -> Any:
     for name, value in cognito.env().items():
         set_default(name, value)
     say(f"Cognito: local pool {cognito.pool_id}, client {cognito.client_id}")
+    bucket = os.environ.setdefault("TTS_AUDIO_BUCKET_NAME", LOCAL_TTS_BUCKET)
+    create_bucket(endpoint, bucket)
+    say(f"S3: TTS audio bucket {bucket}")
     return cognito
+
+
+def create_bucket(endpoint: str, name: str) -> None:
+    import boto3
+
+    s3 = boto3.session.Session().client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    if name not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+        s3.create_bucket(Bucket=name)
 
 
 def prepare_tables_and_data() -> None:
@@ -158,6 +179,29 @@ def print_token_help(cognito: Any, address: str) -> None:
         f"'{LOCAL_USER}', 'PASSWORD': '{LOCAL_PASSWORD}'}})['AuthenticationResult']['IdToken'])\")"
     )
     say(f'then: curl -s -H "Authorization: Bearer $TOKEN" http://{address}/api/profiles')
+    say(
+        f"sign-up: the web app signs up against Cognito directly (pool {cognito.pool_id}, client "
+        f"{cognito.client_id}, endpoint {cognito.endpoint}); POST /api/auth/auto-confirm confirms the account "
+        f"(AUTH_AUTO_CONFIRM_ENABLED={os.environ.get('AUTH_AUTO_CONFIRM_ENABLED')})"
+    )
+
+
+def print_key_help() -> None:
+    """Which features need a key the local run cannot invent, and how to give one (keys are never printed)."""
+    from django.conf import settings
+
+    llm = [name for name in ("GOOGLE_API_KEY", "OPENROUTER_API_KEY") if getattr(settings, name)]
+    if llm:
+        say(f"LLM (/api/llm-chat, /api/my-dictionaries/analyze): server key set ({', '.join(llm)})")
+    else:
+        say(
+            "LLM (/api/llm-chat, /api/my-dictionaries/analyze) needs a key: put GOOGLE_API_KEY=... (Gemini) or "
+            'OPENROUTER_API_KEY=... in .env and restart, or send "apiKey" in the request body'
+        )
+    say(
+        "TTS (/api/tts/generate) needs the signed-in user's provider key: POST /api/tts/settings with the "
+        "user's token and its key (stored per user, never returned); audio is cached in the local S3 bucket"
+    )
 
 
 def main() -> None:
@@ -170,6 +214,9 @@ def main() -> None:
     set_default("AWS_REGION", "us-east-1")
     # The original's dev origins (reference §1.3), so the web app's dev server can call the API.
     set_default("CORS_ALLOWED_ORIGINS", "http://localhost:9000,http://127.0.0.1:9000")
+    set_default("VELA_LOG_FORMAT", "text")
+    # Local only: lets the web app's sign-up finish (POST /api/auth/auto-confirm) against the moto pool.
+    set_default("AUTH_AUTO_CONFIRM_ENABLED", "true")
     configure_dsql()
     cognito = configure_aws()
     prepare_tables_and_data()
@@ -181,6 +228,7 @@ def main() -> None:
     address = os.environ.get("VELA_LOCAL_ADDRESS", "127.0.0.1:8000")
     if cognito is not None:
         print_token_help(cognito, address)
+    print_key_help()
     say(f"serving the API on http://{address} (Ctrl-C to stop); try /api/health, /api/games/vocabulary, /api/docs")
     execute_from_command_line(["manage.py", "runserver", address, "--noreload"])
 

@@ -11,3 +11,7 @@ class VelaConfig(AppConfig):
         from vela import log_guard, openapi  # noqa: F401  (openapi registers the bearer-token schema extension)
 
         log_guard.install()
+        from dsql_backend.signals import occ_conflict
+        from vela.metrics import occ_retry_receiver
+
+        occ_conflict.connect(occ_retry_receiver, dispatch_uid="vela.metrics.occ")

@@ -15,10 +15,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
+
+from vela import metrics
 
 DEFAULT_TIMEOUT = (3.05, 30)
 CHUNK_SIZE = 64 * 1024
@@ -79,14 +83,22 @@ def request(
 ) -> requests.Response:
     """`requests.request` through the shared session, always with a timeout (`retry=False`: one attempt).
 
-    Every failure to send is a `requests.RequestException` (callers map those to 502/504): a header
+    Every failure to send is a `requests.RequestException` (callers map those to 502/504; failures, and 5xx/429 answers,
+    count as `UpstreamErrors` by provider in vela.metrics): a header
     value HTTP cannot carry (outside Latin-1, CR/LF - e.g. a stored API key) is `InvalidHeader`
     before anything is sent, never a bare UnicodeEncodeError (a 500). The value is not echoed.
     """
     for name, value in (kwargs.get("headers") or {}).items():
         if isinstance(value, str) and not _sendable(value):
             raise requests.exceptions.InvalidHeader(f"header {name!r} has characters HTTP cannot carry")
-    return (session() if retry else once_session()).request(method, url, timeout=timeout, **kwargs)
+    try:
+        response = (session() if retry else once_session()).request(method, url, timeout=timeout, **kwargs)
+    except requests.RequestException:
+        metrics.upstream_failure(provider=provider_of(url))
+        raise
+    if response.status_code >= 500 or response.status_code == 429:
+        metrics.upstream_failure(provider=provider_of(url))
+    return response
 
 
 def _sendable(value: str) -> bool:
@@ -163,3 +175,25 @@ def header_value_problem(value: str) -> str | None:
         if point < 0x20 or 0x7F <= point <= 0x9F:
             return "must not contain line breaks or other control characters"
     return None
+
+
+def provider_of(url: str) -> str:
+    """The metric dimension for `url`: the configured provider with the longest base URL it starts with,
+    else its host."""
+    best, best_length = "", -1
+    for provider, setting in _PROVIDERS:
+        base = str(getattr(settings, setting, ""))
+        if base and url.startswith(base) and len(base) > best_length:
+            best, best_length = provider, len(base)
+    return best or urlsplit(url).hostname or "unknown"
+
+
+_PROVIDERS = (
+    ("elevenlabs", "ELEVENLABS_API_BASE_URL"),
+    ("gemini", "GOOGLE_API_BASE_URL"),
+    ("gemini-tts", "GEMINI_API_BASE_URL"),
+    ("openai", "OPENAI_API_BASE_URL"),
+    ("openrouter", "OPENROUTER_API_BASE_URL"),
+    ("chutes", "CHUTES_API_BASE_URL"),
+    ("jisho", "JISHO_API_BASE_URL"),
+)

@@ -1,30 +1,29 @@
 """Lambda-only entry points (`zappa invoke <stage> vela.lambda_tasks.<name>`, or scheduled `events`).
 
-The ground floor imports no feature app: apps register what a task runs (`register_task`, from
-their `AppConfig.ready`), and the entry points here look it up by name when Lambda calls them.
+Each one runs a management command (so the ground floor imports no feature app).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from io import StringIO
 from typing import Any
 
-Task = Callable[[], dict[str, Any]]
-_tasks: dict[str, Task] = {}
-
-
-def register_task(name: str, task: Task) -> None:
-    _tasks[name] = task
-
-
-def run_task(name: str) -> dict[str, Any]:
-    try:
-        task = _tasks[name]
-    except KeyError:
-        raise LookupError(f"No Lambda task {name!r} is registered (is its app in INSTALLED_APPS?)") from None
-    return task()
+from django.core.management import CommandError, call_command
 
 
 def dsql_probe_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """One DSQL probe from inside the VPC (registered by the health app); the probe logs its result (no token)."""
-    return run_task("dsql_probe")
+    """One DSQL probe from inside the VPC (scheduled every minute in zappa_settings.json `events`).
+
+    The probe logs its outcome and emits the DsqlProbeSuccess/DsqlProbeLatency metric (health.services);
+    a failed probe is data, not a failed invocation (EventBridge would retry it, and Lambda's Errors
+    alarm would double-count it): `--min-success 0`. Misconfiguration (no endpoint) is answered the same
+    way, as a `config` failure; no probe ran, so no metric either: the probe alarm fires on missing data.
+    """
+    out = StringIO()
+    try:
+        call_command("dsql_check", "--json", "--min-success", "0", stdout=out)
+    except CommandError as exc:
+        return {"ok": False, "latency_ms": 0.0, "endpoint": None, "user": None, "cause": "config", "error": str(exc)}
+    probe: dict[str, Any] = json.loads(out.getvalue())["probes"][0]
+    return probe

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "drf_spectacular",
+    # ReDoc's bundle packaged with the app (/api/docs works offline and behind strict networks).
+    "drf_spectacular_sidecar",
+    "django.contrib.staticfiles",
     "vela",
     "health",
     "profiles",
@@ -62,6 +65,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: request id (X-Request-Id), one access record and one latency metric per request.
+    "vela.middleware.AccessLogMiddleware",
+    # WhiteNoise for STATIC_URL (the docs' JavaScript, from the installed packages), before any routing.
+    "vela.middleware.StaticFilesMiddleware",
     "vela.middleware.JsonErrorMiddleware",
     # 403 for disallowed origins, 204 preflights, allow headers on every response (reference §3.1).
     "vela.cors.CorsPolicyMiddleware",
@@ -84,6 +91,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TEMPLATES: list[dict[str, object]] = [
     {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}
 ]
+# Static files (only the docs page's JavaScript) are served by WhiteNoise straight from the installed
+# apps (no collectstatic step, nothing to upload). Relative, so Django prefixes the API Gateway stage
+# (SCRIPT_NAME `/dev`) and the page asks for /dev/api/static/... when deployed.
+STATIC_URL = "api/static/"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 # --- Transport security (`manage.py check --deploy` is clean; tests/test_check_deploy.py) -----------
@@ -220,17 +233,48 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "vela.openapi.add_global_responses",
     ],
+    # ReDoc from drf-spectacular-sidecar (STATIC_URL), never from a CDN.
+    "REDOC_DIST": "SIDECAR",
 }
 
-# --- Logging: one line per record; secrets never reach it (see vela/logging.py) -------------
+# --- Logging: one record per line, secrets masked in every field (see vela/logging.py) -------
+# `json` (the default, and what deployed stages use): one JSON object per line for CloudWatch Logs
+# Insights; `text`: `LEVEL logger message` for reading in a terminal (`make run` picks it).
+VELA_LOG_FORMAT = text("VELA_LOG_FORMAT", "json").lower()
+if VELA_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"VELA_LOG_FORMAT must be json or text, not {VELA_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "vela.logging.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
+    "filters": {
+        "redact": {"()": "vela.logging.RedactSecretsFilter"},
+        "request_id": {"()": "vela.logging.RequestIdFilter"},
+    },
+    "formatters": {"json": {"()": "vela.logging.JsonFormatter"}, "text": {"()": "vela.logging.TextFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": VELA_LOG_FORMAT,
+            "filters": ["request_id", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": text("DJANGO_LOG_LEVEL", "INFO")},
-    # Zappa's per-request access line duplicates what API Gateway and Lambda already record, and
-    # costs CPU on every request: warnings and errors only.
-    "loggers": {"botocore": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}, "zappa": {"level": "WARNING"}},
+    # Zappa's per-request access line duplicates vela.access (and what API Gateway and Lambda record),
+    # and costs CPU on every request: warnings and errors only. runserver's access line is dropped.
+    "loggers": {
+        "botocore": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+        "zappa": {"level": "WARNING"},
+        # Django's own defaults would print these a second time (their handlers, plain format).
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": False},
+    },
 }
+
+# --- Metrics: CloudWatch Embedded Metric Format lines on stdout (vela/metrics.py) -------------
+# Set by the Lambda runtime; the metrics' FunctionName dimension ("local" elsewhere).
+AWS_LAMBDA_FUNCTION_NAME = text("AWS_LAMBDA_FUNCTION_NAME")
+# On by default where CloudWatch reads stdout (a deployed function); elsewhere the lines would only
+# get in the way (`manage.py dsql_check --json | jq`): VELA_METRICS_ENABLED=true shows them.
+VELA_METRICS_ENABLED = env.bool("VELA_METRICS_ENABLED", default=bool(AWS_LAMBDA_FUNCTION_NAME))
+VELA_METRICS_NAMESPACE = text("VELA_METRICS_NAMESPACE", "Vela")

@@ -21,7 +21,8 @@ urlpatterns = [
     path("api/", include("srs.urls")),
     # The schema speaks YAML or JSON as `Accept` asks; every other route answers JSON only.
     path("api/schema", SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation), name="schema"),
-    path("api/docs", SpectacularRedocView.as_view(url_name="schema"), name="docs"),
+    # vela/templates/vela/redoc.html: drf-spectacular's page without its web-font links (offline).
+    path("api/docs", SpectacularRedocView.as_view(url_name="schema", template_name="vela/redoc.html"), name="docs"),
     re_path(r"^.*$", not_found),
 ]
 

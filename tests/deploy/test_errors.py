@@ -9,7 +9,7 @@ from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 from django.core.management.base import CommandError
 
-from deploy import cluster, network
+from deploy import cluster, egress, network
 from deploy.errors import explain
 from deploy.naming import Stage
 
@@ -74,9 +74,9 @@ def test_a_nat_gateway_that_never_finishes_deleting_ends_the_wait() -> None:
         stub.add_response(
             "describe_nat_gateways", {"NatGateways": [{"NatGatewayId": "nat-0123456789abcdef0", "State": "deleting"}]}
         )
-    found = {key: [] for key in (*network.EGRESS_KEYS, "route_tables")}
+    found = {key: [] for key in (*egress.EGRESS_KEYS, "route_tables")}
     found["nat_gateways"] = ["nat-0123456789abcdef0"]
 
     with stub, pytest.raises(CommandError, match="gave up waiting"):
-        network.delete_egress(ec2, STAGE, lambda _: None, found, nat_waiter={"Delay": 0, "MaxAttempts": 2})
+        egress.delete_egress(ec2, STAGE, lambda _: None, found, nat_waiter={"Delay": 0, "MaxAttempts": 2})
     stub.assert_no_pending_responses()

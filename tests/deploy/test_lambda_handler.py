@@ -122,3 +122,22 @@ def test_command_event_runs_a_lambda_task(lambda_handler: Any, use_dsql: Any) ->
 
     assert result["ok"] is True
     assert result["user"] == "admin"
+
+
+def test_the_lambda_request_id_is_echoed_and_logged(lambda_handler: Any) -> None:
+    # A handler on vela.access itself: Zappa's first call re-applies settings.LOGGING (root handlers replaced).
+    import logging
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("vela.access").addHandler(handler)
+    try:
+        response = lambda_handler(events.rest_v1("GET", "/api/health"), events.FakeContext())
+    finally:
+        logging.getLogger("vela.access").removeHandler(handler)
+
+    assert response["multiValueHeaders"]["X-Request-Id"] == ["req-context"]  # the context's aws_request_id
+    (access,) = records
+    assert access.request_id == "req-context"  # type: ignore[attr-defined]
+    assert access.route == "api/health"  # type: ignore[attr-defined]

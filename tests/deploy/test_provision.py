@@ -190,6 +190,11 @@ def leftovers(endpoint: str) -> dict[str, Any]:
     lam = client("lambda", endpoint)
     if [f for f in lam.list_functions()["Functions"] if f["FunctionName"].startswith("vela-api")]:
         found["functions"] = True
+    cloudwatch = client("cloudwatch", endpoint)
+    if alarms := [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix="vela-api")["MetricAlarms"]]:
+        found["alarms"] = alarms
+    if dashboards := cloudwatch.list_dashboards(DashboardNamePrefix="vela-api")["DashboardEntries"]:
+        found["dashboards"] = [d["DashboardName"] for d in dashboards]
     return found
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 FEATURE_APPS = frozenset(
     "profiles progress games sentences chat_history tts llm auth_proxy health workspace srs dictionary".split()
@@ -47,18 +45,3 @@ def test_the_check_sees_lazy_imports(tmp_path):
 
     assert found == ["health.services", "tts.views"]
     assert {m.split(".")[0] for m in found} <= FEATURE_APPS
-
-
-def test_the_dsql_probe_task_runs_what_the_health_app_registered(monkeypatch):
-    from vela import lambda_tasks
-
-    monkeypatch.setitem(lambda_tasks._tasks, "dsql_probe", lambda: {"ok": True, "from": "registered"})
-
-    assert lambda_tasks.dsql_probe_task({}, None) == {"ok": True, "from": "registered"}
-
-
-def test_an_unregistered_task_says_so():
-    from vela.lambda_tasks import run_task
-
-    with pytest.raises(LookupError, match="no-such-task"):
-        run_task("no-such-task")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, NoCredentialsError, ReadTimeoutError
 
+from vela import metrics
 from vela.aws import client_error_code
 from vela.errors import ApplicationError, ServiceMisconfiguredError, UpstreamError, UpstreamTimeoutError
 
@@ -98,6 +99,7 @@ def translate_client_error(exc: ClientError, *, table: str, operation: str) -> E
         return ConditionFailed(code)
     message = exc.response.get("Error", {}).get("Message", "")
     logger.error("DynamoDB %s on table %s failed: %s %s", operation, table, code, message)
+    metrics.dynamodb_failure(table=table, throttled=code in THROTTLING_CODES)
     if code == "ResourceNotFoundException":
         return table_missing_error(table)
     if code in THROTTLING_CODES:
@@ -108,6 +110,7 @@ def translate_client_error(exc: ClientError, *, table: str, operation: str) -> E
 
 
 def translate_botocore_error(exc: BotoCoreError, *, table: str, operation: str) -> ApplicationError:
+    metrics.dynamodb_failure(table=table, throttled=False)
     if isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
         logger.error("DynamoDB %s on table %s timed out", operation, table)
         return ERRORS["timeout"].build()
