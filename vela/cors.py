@@ -55,7 +55,7 @@ class CorsPolicyMiddleware:
         else:
             response = self.get_response(request)
             if extension:
-                response["Access-Control-Allow-Origin"] = origin
+                response["Access-Control-Allow-Origin"] = str(origin)
                 patch_vary_headers(response, ("Origin",))
         response["Access-Control-Allow-Headers"] = ", ".join(settings.CORS_ALLOW_HEADERS)
         response["Access-Control-Allow-Methods"] = ", ".join(settings.CORS_ALLOW_METHODS)

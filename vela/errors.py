@@ -11,6 +11,8 @@ class ApplicationError(Exception):
 
     status_code = 500
     code = "error"
+    # Route-specific body fields kept from the original API (e.g. `fields`), merged into the answer.
+    extra: dict[str, object] | None = None
 
     def __init__(self, message: str, *, code: str | None = None, status_code: int | None = None) -> None:
         super().__init__(message)

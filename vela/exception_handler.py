@@ -67,7 +67,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, ApplicationError):
         set_rollback()
         body = error_body(exc.message, exc.code)
-        body.update(getattr(exc, "extra", None) or {})  # route-specific fields kept from the original API
+        body.update(exc.extra or {})  # route-specific fields kept from the original API
         status = exc.status_code
         if status == 500:  # never a 500 for a dependency that did not answer (issue 12)
             status = transport_status(exc) or status
