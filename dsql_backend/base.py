@@ -22,6 +22,7 @@ from .endpoint import resolve_endpoint
 from .features import DatabaseFeatures
 from .operations import DatabaseOperations
 from .schema import DatabaseSchemaEditor
+from .validation import DatabaseValidation
 
 logger = logging.getLogger("dsql_backend")
 
@@ -45,6 +46,7 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
     features_class = DatabaseFeatures
     ops_class = DatabaseOperations
     creation_class = DatabaseCreation
+    validation_class = DatabaseValidation
     SchemaEditorClass = DatabaseSchemaEditor
     # DSQL identity columns are BIGINT only: every auto field is a bigint identity with an explicit CACHE
     # (no `serial`, no integer identity). Foreign keys to them are bigint too (see schema.py).
@@ -52,6 +54,10 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         **postgresql.DatabaseWrapper.data_types,
         "AutoField": "bigint",
         "SmallAutoField": "bigint",
+        # DSQL has no inet type: IP addresses are stored as text, as on MySQL/SQLite/Oracle (Django
+        # validates and normalizes them in Python either way). 39 = the longest IPv6 text form.
+        "GenericIPAddressField": "varchar(39)",
+        "IPAddressField": "varchar(15)",
     }
     data_types_suffix = {
         "AutoField": identity_suffix(DEFAULT_IDENTITY_CACHE),
@@ -193,7 +199,9 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         # Tests (and deployments that share the cluster's one database) live in a schema.
         if schema := self.settings_dict.get("SCHEMA"):
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('search_path', %s, false)", [self.ops.quote_name(schema)])
+                # `SET search_path` (AWS's documented way to pick a schema); the identifier is quoted here
+                # because SET takes no bind parameters.
+                cursor.execute(f"SET search_path = {self.ops.quote_name(schema)}")
             commit = True
         return commit
 

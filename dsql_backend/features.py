@@ -8,6 +8,7 @@ anything not listed here is inherited from Django's PostgreSQL backend because D
 from __future__ import annotations
 
 from django.db.backends.postgresql import features
+from django.utils.functional import cached_property
 
 
 class DatabaseFeatures(features.DatabaseFeatures):
@@ -75,6 +76,14 @@ class DatabaseFeatures(features.DatabaseFeatures):
     # INSERT ... RETURNING works (UUID defaults and identity values come back).
     can_return_columns_from_insert = True
     can_return_rows_from_bulk_insert = True
+
+    # Identity values are not reset by a flush (no ALTER SEQUENCE ... RESTART / TRUNCATE ... RESTART IDENTITY).
+    supports_sequence_reset = False
+    # Every auto field is a bigint identity (DSQL identity columns are bigint only), so introspection
+    # reads AutoField/SmallAutoField columns back as BigAutoField.
+    @cached_property
+    def introspected_field_types(self) -> dict[str, str]:
+        return {**super().introspected_field_types, "AutoField": "BigAutoField", "SmallAutoField": "BigAutoField"}
 
     # --- tests --------------------------------------------------------------------------------
     # One database per cluster: nothing to clone for parallel test runs (tests live in a schema).

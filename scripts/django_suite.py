@@ -62,7 +62,7 @@ def sdist_tests(version: str) -> Path:
     archive = cache / f"django-{version}.tar.gz"
     if not archive.exists():
         say(f"downloading the Django {version} sdist into {cache} (once; reused afterwards)")
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - fixed argv, our interpreter
             [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
              "--no-binary", ":all:", f"Django=={version}", "-d", str(cache)],
             check=True,
@@ -170,7 +170,7 @@ def run(backend: str, modules: list[str], workers: int, parallel: int, verbose: 
                    f"--parallel={parallel}", "-v", "1", *group]
             say(f"worker {index}: runtests.py {' '.join(group)} (log: {settings_dir / 'runtests.log'})")
             procs.append((group, results, settings_dir,
-                          subprocess.Popen(cmd, cwd=tests_dir, env=penv, stdout=log, stderr=subprocess.STDOUT)))
+                          subprocess.Popen(cmd, cwd=tests_dir, env=penv, stdout=log, stderr=subprocess.STDOUT)))  # noqa: S603
         rows: list[dict] = []
         info: dict[str, Any] = {"setup_errors": []}
         for group, results, settings_dir, proc in procs:

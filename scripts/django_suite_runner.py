@@ -34,31 +34,31 @@ class RecordingResult(unittest.TextTestResult):
         RecordingResult.rows.append({"id": test.id() if hasattr(test, "id") else str(test), "outcome": outcome,
                                      "detail": detail})
 
-    def addSuccess(self, test: Any) -> None:  # noqa: N802 - unittest API
+    def addSuccess(self, test: Any) -> None:
         super().addSuccess(test)
         self._row(test, "pass")
 
-    def addError(self, test: Any, err: Any) -> None:  # noqa: N802
+    def addError(self, test: Any, err: Any) -> None:
         super().addError(test, err)
         self._row(test, "error", _first_line(err))
 
-    def addFailure(self, test: Any, err: Any) -> None:  # noqa: N802
+    def addFailure(self, test: Any, err: Any) -> None:
         super().addFailure(test, err)
         self._row(test, "fail", _first_line(err))
 
-    def addSkip(self, test: Any, reason: str) -> None:  # noqa: N802
+    def addSkip(self, test: Any, reason: str) -> None:
         super().addSkip(test, reason)
         self._row(test, "skip", reason)
 
-    def addExpectedFailure(self, test: Any, err: Any) -> None:  # noqa: N802
+    def addExpectedFailure(self, test: Any, err: Any) -> None:
         super().addExpectedFailure(test, err)
         self._row(test, "xfail", _first_line(err))
 
-    def addUnexpectedSuccess(self, test: Any) -> None:  # noqa: N802
+    def addUnexpectedSuccess(self, test: Any) -> None:
         super().addUnexpectedSuccess(test)
         self._row(test, "fail", "unexpected success (declared as an expected failure)")
 
-    def addSubTest(self, test: Any, subtest: Any, err: Any) -> None:  # noqa: N802
+    def addSubTest(self, test: Any, subtest: Any, err: Any) -> None:
         super().addSubTest(test, subtest, err)
         if err is not None:
             outcome = "fail" if issubclass(err[0], test.failureException) else "error"
