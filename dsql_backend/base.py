@@ -12,16 +12,20 @@ import time
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
 from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base as postgresql
+from django.db.backends.utils import CursorWrapper
 from psycopg import IsolationLevel
 
 from .auth import generate_auth_token, token_action, token_cache
 from .creation import DatabaseCreation
 from .endpoint import resolve_endpoint
+from .errors import sqlstate
 from .features import DatabaseFeatures
 from .operations import DatabaseOperations
 from .schema import DatabaseSchemaEditor
+from .transaction import backoff, occ_code
 from .validation import DatabaseValidation
 
 logger = logging.getLogger("dsql_backend")
@@ -35,6 +39,63 @@ DEFAULT_IDENTITY_CACHE = 65536
 _MAX_STALE_POOLED = 8
 # SQLSTATEs of authentication failures (invalid_authorization_specification, invalid_password).
 _AUTH_SQLSTATES = {"28000", "28P01"}
+
+# Connection refusals worth retrying within connect_timeout: 53400 (DSQL's connection-rate limit),
+# 53300 (too many connections) and an idle cluster that is still waking up.
+RETRY_CONNECT_SQLSTATES = frozenset({"53400", "53300"})
+_RETRY_CONNECT_TEXT = ("too many connections", "rate exceeded", "connection rate", "waking up", "53400", "53300")
+# A read that hit OC001 ("schema has been updated by another transaction") outside a transaction.
+READ_RETRIES = 3
+_READ_START = ("SELECT", "SHOW", "VALUES", "TABLE", "EXPLAIN")
+_DML_WORDS = ("INSERT ", "UPDATE ", "DELETE ", "MERGE ")
+
+
+def is_retryable_connect_error(exc: BaseException) -> bool:
+    if sqlstate(exc) in RETRY_CONNECT_SQLSTATES:
+        return True
+    text = str(exc).lower()
+    return any(marker in text for marker in _RETRY_CONNECT_TEXT)
+
+
+def is_read_only_statement(sql: Any) -> bool:
+    text = str(sql).lstrip().lstrip("(").lstrip().upper()
+    if text.startswith(_READ_START):
+        return True
+    return text.startswith("WITH") and not any(word in text for word in _DML_WORDS)
+
+
+class _ReadRetry:
+    """OC001 on a read in autocommit (a connection opened before a migration changed the schema): DSQL
+    refreshed the catalog and the statement did nothing, so running it again is safe. Writes, and anything
+    inside a transaction (the whole transaction is gone), are left to the caller / dsql_backend.transaction."""
+
+    db: Any
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        attempt = 1
+        while True:
+            try:
+                return super().execute(sql, params)  # type: ignore[misc]
+            except DatabaseError as exc:
+                if (
+                    attempt > READ_RETRIES
+                    or occ_code(exc) != "OC001"
+                    or self.db.in_atomic_block
+                    or not self.db.get_autocommit()
+                    or not is_read_only_statement(sql)
+                ):
+                    raise
+                logger.info("DSQL OC001 (schema changed) on a read; running it again (attempt %d)", attempt)
+                time.sleep(backoff(attempt, 0.005, 0.1))
+                attempt += 1
+
+
+class DSQLCursorWrapper(_ReadRetry, CursorWrapper):
+    pass
+
+
+class DSQLCursorDebugWrapper(_ReadRetry, postgresql.CursorDebugWrapper):
+    pass
 
 
 def identity_suffix(cache: int) -> str:
@@ -137,10 +198,7 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         for _ in range(_MAX_STALE_POOLED):
-            try:
-                connection = super().get_new_connection(conn_params)
-            except self.Database.OperationalError as exc:
-                raise self._explain_connect_error(exc, conn_params) from exc
+            connection = self._connect_with_retries(conn_params)
             born = getattr(connection, "_dsql_born_at", None)
             # psycopg_pool enforces max_lifetime only when a connection is returned: one that aged past it
             # while idle in the pool would be handed out and then cut by DSQL's 60-minute cap.
@@ -152,6 +210,31 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         # A pooled connection may be older than this checkout: its age counts from the physical connect.
         self.connection_born_at = getattr(connection, "_dsql_born_at", None) or time.monotonic()
         return connection
+
+    def _connect_with_retries(self, conn_params: dict[str, Any]) -> Any:
+        """Connect; on 53400/53300/"waking up" retry with backoff until connect_timeout is used up."""
+        budget = float(conn_params.get("connect_timeout") or 5)
+        deadline = time.monotonic() + budget
+        attempt = 1
+        while True:
+            try:
+                return super().get_new_connection(conn_params)
+            except self.Database.OperationalError as exc:
+                delay = backoff(attempt, 0.1, 1.0)
+                if not is_retryable_connect_error(exc) or time.monotonic() + delay >= deadline:
+                    raise self._explain_connect_error(exc, conn_params) from exc
+                logger.warning(
+                    "DSQL refused the connection (%s); retrying in %.2f s (attempt %d, connect_timeout %.0f s)",
+                    " ".join(str(exc).split())[:200], delay, attempt, budget,
+                )
+                time.sleep(delay)
+                attempt += 1
+
+    def make_cursor(self, cursor: Any) -> Any:
+        return DSQLCursorWrapper(cursor, self)
+
+    def make_debug_cursor(self, cursor: Any) -> Any:
+        return DSQLCursorDebugWrapper(cursor, self)
 
     # --- native pool (Django >= 5.1 OPTIONS["pool"]) ---------------------------------------------
     @property

@@ -58,8 +58,9 @@ class DatabaseFeatures(features.DatabaseFeatures):
     supports_covering_indexes = True
     # Indexes are btree only: no GIN/GiST, no operator classes.
     supports_index_on_text_field = True
-    # Generated columns are not in DSQL's documented CREATE TABLE surface.
-    supports_stored_generated_columns = False
+    # `GENERATED ALWAYS AS (...) STORED` is accepted at CREATE TABLE (never in ADD COLUMN: the schema
+    # editor refuses adding one to an existing table). PostgreSQL 16 has no virtual generated columns.
+    supports_stored_generated_columns = True
     supports_virtual_generated_columns = False
     # No materialized views, no triggers, no PL/pgSQL (so no stored procedures in tests).
     can_introspect_materialized_views = False

@@ -54,14 +54,6 @@ _UNSUPPORTED = [
 ]
 
 
-_INCOMING_FKS = """
-SELECT src.relname, con.conname
-FROM pg_constraint con
-JOIN pg_class src ON src.oid = con.conrelid
-JOIN pg_class dst ON dst.oid = con.confrelid
-JOIN pg_namespace ns ON ns.oid = dst.relnamespace
-WHERE con.contype = 'f' AND dst.relname = %s AND ns.nspname = current_schema() AND src.oid <> dst.oid
-"""
 _TABLE_CONSTRAINT = """
 SELECT 1
 FROM pg_constraint con
@@ -136,8 +128,6 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
     )
     sql_create_check = "ALTER TABLE %(table)s ADD CONSTRAINT %(name)s CHECK (%(check)s) NOT VALID"
     sql_validate_constraint = "ALTER TABLE ASYNC %(table)s VALIDATE CONSTRAINT %(name)s"
-    # No CASCADE: foreign keys into the table are dropped one by one first (delete_model).
-    sql_delete_table = "DROP TABLE %(table)s"
     sql_add_bare_column = "ALTER TABLE %(table)s ADD COLUMN %(column)s %(type)s"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -272,7 +262,8 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
             field.remote_field.model._meta.db_table
             for field in model._meta.local_fields
             if field.remote_field
-            and field.db_constraint
+            and getattr(field, "db_constraint", False)
+            and field.concrete
             and field.remote_field.model._meta.db_table not in (own, *existing)
         ]
 
@@ -297,22 +288,9 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
         self._existing_tables().add(model._meta.db_table)
 
     def delete_model(self, model: Any) -> None:
-        for field in model._meta.local_many_to_many:
-            if field.remote_field.through._meta.auto_created:
-                self.delete_model(field.remote_field.through)
-        table = model._meta.db_table
-        # PostgreSQL's `DROP TABLE ... CASCADE` drops the foreign keys of other tables that reference this
-        # one; here they are dropped explicitly (one DDL each), then the table.
-        with self.connection.cursor() as cursor:
-            cursor.execute(_INCOMING_FKS, [table])
-            incoming = cursor.fetchall()
-        for source, name in incoming:
-            self.execute(self.sql_delete_fk % {"table": self.quote_name(source), "name": self.quote_name(name)})
-        self.execute(self.sql_delete_table % {"table": self.quote_name(table)})
-        for sql in list(self.deferred_sql):
-            if isinstance(sql, Statement) and sql.references_table(table):
-                self.deferred_sql.remove(sql)
-        self._existing_tables().discard(table)
+        # PostgreSQL's `DROP TABLE ... CASCADE`: foreign keys of other tables that point here go with it.
+        super().delete_model(model)
+        self._existing_tables().discard(model._meta.db_table)
 
     def alter_db_table(self, model: Any, old_db_table: str, new_db_table: str) -> None:
         super().alter_db_table(model, old_db_table, new_db_table)
@@ -412,7 +390,8 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
     def _validate_new_fk(self, model: Any, field: Any) -> None:
         if (
             field.remote_field
-            and field.db_constraint
+            and getattr(field, "db_constraint", False)
+            and field.concrete
             and self.connection.features.supports_foreign_keys
             and field.db_parameters(connection=self.connection)["type"] is not None
         ):

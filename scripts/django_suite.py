@@ -85,8 +85,8 @@ def split(modules: list[str], workers: int) -> list[list[str]]:
     return [g for g in groups if g]
 
 
-def settings_source(backend: str, worker: int, port: int | None) -> str:
-    tag = f"{SUFFIX}_w{worker}".lstrip("_")
+def settings_source(backend: str, worker: int, port: int | None, tag: str = "") -> str:
+    tag = f"{SUFFIX}{tag}_w{worker}".lstrip("_")
     if backend == "dsql":
         def alias(name: str) -> dict[str, Any]:
             return {
@@ -118,16 +118,19 @@ def settings_source(backend: str, worker: int, port: int | None) -> str:
         "DEFAULT_AUTO_FIELD = 'django.db.models.AutoField'\n"
         "USE_TZ = False\n"
         "TEST_RUNNER = 'django_suite_runner.RecordingRunner'\n"
+        + ("DATABASE_ROUTERS = ['django_suite_runner.NoExtensionsRouter']\n" if backend == "dsql" else "")
     )
 
 
 def module_of(test_id: str) -> str:
-    if "(" in test_id and test_id.endswith(")"):  # "setUpClass (module.Class)" error holders
-        test_id = test_id[test_id.index("(") + 1 : -1]
-    return test_id.split(".", 1)[0].split(" ", 1)[0]
+    head, _, rest = test_id.partition(" (")
+    if "." not in head and rest.endswith(")"):  # "setUpClass (module.Class)" error holders
+        head = rest[:-1]
+    return head.split(".", 1)[0]
 
 
-def run(backend: str, modules: list[str], workers: int, parallel: int, verbose: bool) -> tuple[list[dict], dict]:
+def run(backend: str, modules: list[str], workers: int, parallel: int, verbose: bool,
+        tag: str = "") -> tuple[list[dict], dict]:
     import django
 
     tests_dir = sdist_tests(django.get_version())
@@ -161,7 +164,7 @@ def run(backend: str, modules: list[str], workers: int, parallel: int, verbose: 
         for index, group in enumerate(groups, 1):
             settings_dir = work / f"w{index}"
             settings_dir.mkdir()
-            (settings_dir / "suite_settings.py").write_text(settings_source(backend, index, port))
+            (settings_dir / "suite_settings.py").write_text(settings_source(backend, index, port, tag))
             results = settings_dir / "results.json"
             penv = dict(env, DJANGO_SUITE_RESULTS=str(results),
                         PYTHONPATH=os.pathsep.join([str(settings_dir), str(ROOT / "scripts"), str(ROOT)]))
@@ -220,12 +223,13 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("VELA_DJANGO_SUITE_WORKERS", "2")))
     parser.add_argument("--parallel", type=int, default=1, help="runtests --parallel per worker (stock only)")
     parser.add_argument("--json", help="write every test's outcome here")
+    parser.add_argument("--tag", default="", help="keeps two runs at once apart (test schema/database names)")
     parser.add_argument("--compare", help="a --json file of another run: list the tests skipped here only")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each worker's runtests output")
     args = parser.parse_args()
     if args.backend == "dsql" and args.parallel != 1:
         parser.error("--parallel > 1 needs test-database cloning, which DSQL cannot do; use --workers")
-    rows, info = run(args.backend, list(args.modules), args.workers, args.parallel, args.verbose)
+    rows, info = run(args.backend, list(args.modules), args.workers, args.parallel, args.verbose, args.tag)
     text, total = table(rows, list(args.modules))
     say(f"Django's own suite on {args.backend} ({len(args.modules)} modules, {args.workers} workers): "
         f"{info['wall_seconds']:.0f} s")
