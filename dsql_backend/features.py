@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db.backends.postgresql import features
 from django.utils.functional import cached_property
 
+from .django_suite_skips import DJANGO_TEST_SKIPS
+
 
 class DatabaseFeatures(features.DatabaseFeatures):
     # --- transactions -------------------------------------------------------------------------
@@ -85,6 +87,14 @@ class DatabaseFeatures(features.DatabaseFeatures):
     @cached_property
     def introspected_field_types(self) -> dict[str, str]:
         return {**super().introspected_field_types, "AutoField": "BigAutoField", "SmallAutoField": "BigAutoField"}
+
+    # --- Django's own test suite -------------------------------------------------------------
+    @cached_property
+    def django_test_skips(self) -> dict[str, set[str]]:
+        skips = {reason: set(tests) for reason, tests in super().django_test_skips.items()}
+        for reason, tests in DJANGO_TEST_SKIPS.items():
+            skips.setdefault(reason, set()).update(tests)
+        return skips
 
     # --- tests --------------------------------------------------------------------------------
     # One database per cluster: nothing to clone for parallel test runs (tests live in a schema).

@@ -91,9 +91,13 @@ def refuse_unsupported_type(model: Any, field: Any, db_type: str) -> None:
 
 def _widen_fk_type(field: Any, sql: str) -> str:
     """A FK to an AutoField is `integer` in Django; on DSQL the AutoField column is a bigint identity."""
-    if field.is_relation and getattr(field, "target_field", None) is not None:
-        if field.target_field.get_internal_type() in ("AutoField", "SmallAutoField"):
-            return re.sub(r"^(integer|smallint)\b", "bigint", sql)
+    target = field
+    for _ in range(8):  # follow FK -> OneToOne parent link -> ... to the column that is finally referenced
+        if not (target.is_relation and getattr(target, "target_field", None) is not None):
+            break
+        target = target.target_field
+    if target is not field and target.get_internal_type() in ("AutoField", "SmallAutoField"):
+        return re.sub(r"^(integer|smallint)\b", "bigint", sql)
     return sql
 
 
@@ -255,17 +259,21 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
         return self._tables
 
     def _forward_fk_targets(self, model: Any) -> list[str]:
-        """Tables this model's foreign keys point at that do not exist yet (inline REFERENCES would fail)."""
+        """Tables this model's foreign keys point at that do not exist yet (inline REFERENCES would fail).
+        Introspects (once per schema editor) only when the model has a FK to another table."""
         own = model._meta.db_table
-        existing = self._existing_tables()
-        return [
+        targets = [
             field.remote_field.model._meta.db_table
             for field in model._meta.local_fields
             if field.remote_field
             and getattr(field, "db_constraint", False)
             and field.concrete
-            and field.remote_field.model._meta.db_table not in (own, *existing)
+            and field.remote_field.model._meta.db_table != own
         ]
+        if not targets:
+            return []
+        existing = self._existing_tables()
+        return [table for table in targets if table not in existing]
 
     def create_model(self, model: Any) -> None:
         """Inline `REFERENCES` when every target table exists (no extra DDL); otherwise — a model created
@@ -285,18 +293,20 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
                     del self.__dict__["sql_create_inline_fk"]
             for field in model._meta.local_fields:
                 self._validate_new_fk(model, field)
-        self._existing_tables().add(model._meta.db_table)
+        if self._tables is not None:
+            self._tables.add(model._meta.db_table)
 
     def delete_model(self, model: Any) -> None:
         # PostgreSQL's `DROP TABLE ... CASCADE`: foreign keys of other tables that point here go with it.
         super().delete_model(model)
-        self._existing_tables().discard(model._meta.db_table)
+        if self._tables is not None:
+            self._tables.discard(model._meta.db_table)
 
     def alter_db_table(self, model: Any, old_db_table: str, new_db_table: str) -> None:
         super().alter_db_table(model, old_db_table, new_db_table)
-        tables = self._existing_tables()
-        tables.discard(old_db_table)
-        tables.add(new_db_table)
+        if self._tables is not None:
+            self._tables.discard(old_db_table)
+            self._tables.add(new_db_table)
 
     def _delete_constraint_sql(self, template: str, model: Any, name: str) -> Any:
         if template == self.sql_delete_unique and not self._is_table_constraint(model._meta.db_table, name):

@@ -118,7 +118,6 @@ def settings_source(backend: str, worker: int, port: int | None, tag: str = "") 
         "DEFAULT_AUTO_FIELD = 'django.db.models.AutoField'\n"
         "USE_TZ = False\n"
         "TEST_RUNNER = 'django_suite_runner.RecordingRunner'\n"
-        + ("DATABASE_ROUTERS = ['django_suite_runner.NoExtensionsRouter']\n" if backend == "dsql" else "")
     )
 
 

@@ -66,8 +66,31 @@ class RecordingResult(unittest.TextTestResult):
 
 
 class RecordingRunner(DiscoverRunner):
+    """Records outcomes; on dsql_backend, keeps SetupRouter in place from test-database creation through
+    the system checks only (a DATABASE_ROUTERS setting would change what the tests themselves see)."""
+
+    _setup_router: Any = None
+
     def get_resultclass(self) -> Any:
         return RecordingResult
+
+    def setup_databases(self, **kwargs: Any) -> Any:
+        from django.db import connections, router
+
+        if any(connections[alias].vendor == "postgresql" and connections[alias].display_name == "Aurora DSQL"
+               for alias in connections):
+            self._setup_router = SetupRouter()
+            router.routers.insert(0, self._setup_router)
+        return super().setup_databases(**kwargs)
+
+    def run_checks(self, databases: Any) -> None:
+        from django.db import router
+
+        try:
+            super().run_checks(databases)
+        finally:
+            if self._setup_router is not None and self._setup_router in router.routers:
+                router.routers.remove(self._setup_router)
 
     def run_suite(self, suite: Any, **kwargs: Any) -> Any:
         try:
@@ -98,7 +121,7 @@ _NEEDS_COLLATIONS = {("model_fields", "generatedmodeloutputfielddbcollation"),
                      ("model_fields", "generatedmodeloutputfielddbcollationvirtual")}
 
 
-class NoExtensionsRouter:
+class SetupRouter:
     """What the Django test apps ask for that DSQL cannot have, kept out of the test database:
 
     - db_functions' `CryptoExtension()` migration (DSQL has no extensions); it is the only operation that
