@@ -4,7 +4,7 @@ PYTHON ?= $(shell ls -d $$HOME/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install postgres run test lint bench clean package
+.PHONY: install postgres run test lint bench clean package django-suite
 
 install: $(VENV)/.installed
 
@@ -28,6 +28,13 @@ test: install postgres
 	@$(VENV)/bin/ruff check .
 	@echo "==> pytest (whole suite, slow end-to-end tests included)"
 	@$(PY) -m pytest $(PYTEST_ARGS)
+	@echo "==> django-suite (Django's own tests on dsql_backend through the DSQL stand-in)"
+	@$(PY) scripts/django_suite.py
+
+# Django's own test suite (sdist cached in ~/.cache/vela/django-sdist) against dsql_backend via the stand-in;
+# DJANGO_SUITE_ARGS="--backend postgresql" runs the same modules on Django's stock backend for comparison.
+django-suite: install postgres
+	@$(PY) scripts/django_suite.py $(DJANGO_SUITE_ARGS)
 
 lint: install
 	@$(VENV)/bin/ruff check .
