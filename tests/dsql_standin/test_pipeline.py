@@ -28,7 +28,7 @@ def bounded(call: Callable[[], Any]) -> Any:
     def run() -> None:
         try:
             outcome["value"] = call()
-        except BaseException as exc:  # noqa: BLE001 - handed back to the test thread
+        except BaseException as exc:  # handed back to the test thread
             outcome["error"] = exc
 
     thread = threading.Thread(target=run, daemon=True)
