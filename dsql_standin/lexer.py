@@ -8,7 +8,7 @@ from enum import Enum
 
 from .errors import DsqlError
 
-__all__ = ["Kind", "Statement", "Token", "lex", "split_raw"]
+__all__ = ["Kind", "Statement", "Token", "close_paren", "lex", "skip_name", "split_raw", "split_top", "top_words"]
 
 
 class Kind(Enum):
@@ -158,3 +158,54 @@ def split_raw(sql: str) -> list[Statement]:
 
 def _make(text: str, tokens: list[Token], offset: int) -> Statement:
     return Statement(text=text, tokens=[Token(t.kind, t.value, t.start - offset, t.end - offset) for t in tokens])
+
+
+# ---- token helpers for the rules ---------------------------------------------------------------------------
+def close_paren(toks: list[Token], i: int) -> int:
+    """Index of the ``)`` matching the ``(`` at ``i`` (len(toks) if unbalanced)."""
+    depth = 0
+    for j in range(i, len(toks)):
+        if toks[j].is_punct("("):
+            depth += 1
+        elif toks[j].is_punct(")"):
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(toks)
+
+
+def split_top(toks: list[Token]) -> list[list[Token]]:
+    """Split on commas outside parentheses/brackets."""
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for tok in toks:
+        if tok.kind == "punct" and tok.value in "([":
+            depth += 1
+        elif tok.kind == "punct" and tok.value in ")]":
+            depth -= 1
+        if depth == 0 and tok.is_punct(","):
+            parts.append([])
+        else:
+            parts[-1].append(tok)
+    return [p for p in parts if p]
+
+
+def top_words(toks: list[Token]) -> list[Token]:
+    """Word tokens outside parentheses."""
+    out, depth = [], 0
+    for tok in toks:
+        if tok.is_punct("("):
+            depth += 1
+        elif tok.is_punct(")"):
+            depth -= 1
+        elif depth == 0 and tok.kind == "word":
+            out.append(tok)
+    return out
+
+
+def skip_name(toks: list[Token], i: int) -> int:
+    """Index after a possibly schema-qualified name starting at ``i``."""
+    i += 1
+    while i + 1 < len(toks) and toks[i].is_punct("."):
+        i += 2
+    return i
