@@ -141,16 +141,28 @@ def connect_upstream(
 
 _SCHEMA_SQL = r"""
 CREATE SCHEMA IF NOT EXISTS sys;
-CREATE TABLE IF NOT EXISTS sys.jobs (
+CREATE SCHEMA IF NOT EXISTS dsql_standin;
+CREATE TABLE IF NOT EXISTS dsql_standin.jobs (
     job_id text PRIMARY KEY,
     status text NOT NULL,
     details text,
     job_type text,
+    class_id oid,
+    object_id oid,
     object_name text,
     start_time timestamptz NOT NULL DEFAULT now(),
     update_time timestamptz NOT NULL DEFAULT now()
 );
-CREATE SCHEMA IF NOT EXISTS dsql_standin;
+DO $fn$ BEGIN
+    -- before sys.jobs had DSQL's columns it was a table: replace it by the view
+    IF EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = 'sys' AND c.relname = 'jobs' AND c.relkind = 'r') THEN
+        DROP TABLE sys.jobs;
+    END IF;
+END $fn$;
+CREATE OR REPLACE VIEW sys.jobs AS
+    SELECT job_id, status, details, job_type, class_id, object_id, object_name, start_time, update_time
+    FROM dsql_standin.jobs;
 CREATE OR REPLACE FUNCTION dsql_standin.run_async_job(p_job_type text, p_object text, p_sql text)
 RETURNS text LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -158,6 +170,7 @@ DECLARE
     v_status text := 'completed';
     v_details text := NULL;
 BEGIN
+    -- DSQL job ids are 26 characters of base32 (a UUID's 16 bytes)
     SELECT string_agg(substr('abcdefghijklmnopqrstuvwxyz234567', 1 + floor(random() * 32)::int, 1), '')
       INTO v_job_id FROM generate_series(1, 26);
     BEGIN
@@ -166,8 +179,11 @@ BEGIN
         v_status := 'failed';
         v_details := SQLERRM || ' (SQLSTATE ' || SQLSTATE || ')';
     END;
-    INSERT INTO sys.jobs (job_id, status, details, job_type, object_name, start_time, update_time)
-    VALUES (v_job_id, v_status, v_details, p_job_type, p_object, now(), clock_timestamp());
+    INSERT INTO dsql_standin.jobs (job_id, status, details, job_type, class_id, object_id, object_name,
+                                   start_time, update_time)
+    VALUES (v_job_id, v_status, v_details, p_job_type, 'pg_class'::regclass::oid,
+            CASE WHEN p_object <> '' THEN to_regclass(p_object)::oid END, nullif(p_object, ''),
+            now(), clock_timestamp());
     RETURN v_job_id;
 END
 $fn$;
@@ -176,17 +192,13 @@ LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
     v_status text;
-    v_details text;
 BEGIN
-    SELECT j.status, j.details INTO v_status, v_details FROM sys.jobs AS j WHERE j.job_id = wait_for_job.job_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = '42704', MESSAGE = format('job %s does not exist', wait_for_job.job_id);
+    IF wait_for_job.job_id IS NULL OR wait_for_job.job_id !~ '^[a-z2-7]{26}$' THEN
+        RAISE EXCEPTION USING ERRCODE = '22P02', MESSAGE = 'Unable to convert text to UUID';
     END IF;
-    IF v_status = 'failed' THEN
-        RAISE EXCEPTION USING ERRCODE = 'XX000',
-            MESSAGE = format('job %s failed: %s', wait_for_job.job_id, coalesce(v_details, 'unknown error'));
-    END IF;
-    wait_for_job := true;
+    SELECT j.status INTO v_status FROM dsql_standin.jobs AS j WHERE j.job_id = wait_for_job.job_id;
+    -- DSQL answers whether the job succeeded: false for a failed (or unknown) job, no error
+    wait_for_job := coalesce(v_status = 'completed', false);
 END
 $fn$;
 """
@@ -195,7 +207,7 @@ $fn$;
 def bootstrap_database(
     host: str, port: int, user: str, password: str | None, maintenance_db: str, database: str, timeout: float
 ) -> None:
-    """Create ``database`` if missing and install ``sys.jobs``, ``sys.wait_for_job`` and the job helper."""
+    """Create ``database`` if missing and install ``sys.jobs`` (a view), ``sys.wait_for_job`` and the job helper."""
     common = {"host": host, "port": port, "user": user, "connect_timeout": max(1, int(timeout))}
     if password is not None:
         common["password"] = password
