@@ -136,7 +136,8 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._tables: set[str] | None = None
+        self._tables: set[str] | None = None  # tables in the database (introspected when first needed)
+        self._created: set[str] = set()  # tables this editor created (or, collecting SQL, would have)
 
     # --- executing --------------------------------------------------------------------------
     def execute(self, sql: Any, params: Any = ()) -> None:
@@ -270,6 +271,7 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
             and field.concrete
             and field.remote_field.model._meta.db_table != own
         ]
+        targets = [table for table in targets if table not in self._created]
         if not targets:
             return []
         existing = self._existing_tables()
@@ -293,17 +295,22 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
                     del self.__dict__["sql_create_inline_fk"]
             for field in model._meta.local_fields:
                 self._validate_new_fk(model, field)
+        self._created.add(model._meta.db_table)
         if self._tables is not None:
             self._tables.add(model._meta.db_table)
 
     def delete_model(self, model: Any) -> None:
         # PostgreSQL's `DROP TABLE ... CASCADE`: foreign keys of other tables that point here go with it.
         super().delete_model(model)
+        self._created.discard(model._meta.db_table)
         if self._tables is not None:
             self._tables.discard(model._meta.db_table)
 
     def alter_db_table(self, model: Any, old_db_table: str, new_db_table: str) -> None:
         super().alter_db_table(model, old_db_table, new_db_table)
+        if old_db_table in self._created:
+            self._created.discard(old_db_table)
+            self._created.add(new_db_table)
         if self._tables is not None:
             self._tables.discard(old_db_table)
             self._tables.add(new_db_table)
