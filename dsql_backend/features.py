@@ -58,6 +58,9 @@ class DatabaseFeatures(features.DatabaseFeatures):
     supports_expression_indexes = True
     supports_partial_indexes = True
     supports_covering_indexes = True
+    # CREATE INDEX ASYNC takes no ASC/DESC per column: Index(fields=["-f"]) is created ascending (btree
+    # indexes are read both ways) and Django's check warns (models.W037).
+    supports_index_column_ordering = False
     # Indexes are btree only: no GIN/GiST, no operator classes.
     supports_index_on_text_field = True
     # `GENERATED ALWAYS AS (...) STORED` is accepted at CREATE TABLE (never in ADD COLUMN: the schema

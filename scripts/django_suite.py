@@ -129,7 +129,7 @@ def module_of(test_id: str) -> str:
 
 
 def run(backend: str, modules: list[str], workers: int, parallel: int, verbose: bool,
-        tag: str = "") -> tuple[list[dict], dict]:
+        tag: str = "", extra: tuple[str, ...] = ()) -> tuple[list[dict], dict]:
     import django
 
     tests_dir = sdist_tests(django.get_version())
@@ -169,7 +169,7 @@ def run(backend: str, modules: list[str], workers: int, parallel: int, verbose: 
                         PYTHONPATH=os.pathsep.join([str(settings_dir), str(ROOT / "scripts"), str(ROOT)]))
             log = (settings_dir / "runtests.log").open("w")
             cmd = [sys.executable, "runtests.py", "--settings=suite_settings", "--noinput",
-                   f"--parallel={parallel}", "-v", "1", *group]
+                   f"--parallel={parallel}", "-v", "1", *extra, *group]
             say(f"worker {index}: runtests.py {' '.join(group)} (log: {settings_dir / 'runtests.log'})")
             procs.append((group, results, settings_dir,
                           subprocess.Popen(cmd, cwd=tests_dir, env=penv, stdout=log, stderr=subprocess.STDOUT)))  # noqa: S603
@@ -222,13 +222,15 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("VELA_DJANGO_SUITE_WORKERS", "2")))
     parser.add_argument("--parallel", type=int, default=1, help="runtests --parallel per worker (stock only)")
     parser.add_argument("--json", help="write every test's outcome here")
+    parser.add_argument("--runtests-arg", action="append", default=[], help="passed on to runtests.py")
     parser.add_argument("--tag", default="", help="keeps two runs at once apart (test schema/database names)")
     parser.add_argument("--compare", help="a --json file of another run: list the tests skipped here only")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each worker's runtests output")
     args = parser.parse_args()
     if args.backend == "dsql" and args.parallel != 1:
         parser.error("--parallel > 1 needs test-database cloning, which DSQL cannot do; use --workers")
-    rows, info = run(args.backend, list(args.modules), args.workers, args.parallel, args.verbose, args.tag)
+    rows, info = run(args.backend, list(args.modules), args.workers, args.parallel, args.verbose, args.tag,
+                      tuple(args.runtests_arg))
     text, total = table(rows, list(args.modules))
     say(f"Django's own suite on {args.backend} ({len(args.modules)} modules, {args.workers} workers): "
         f"{info['wall_seconds']:.0f} s")
