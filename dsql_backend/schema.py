@@ -318,7 +318,7 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
     def _delete_constraint_sql(self, template: str, model: Any, name: str) -> Any:
         if template == self.sql_delete_unique and not self._is_table_constraint(model._meta.db_table, name):
             template = self.sql_delete_unique_index
-        return super()._delete_constraint_sql(template, model, name)
+        return super()._delete_constraint_sql(template, model, name)  # type: ignore[misc]
 
     def _is_table_constraint(self, table: str, name: str) -> bool:
         with self.connection.cursor() as cursor:
@@ -367,15 +367,15 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
         elif default is not None:
             self._backfill(model, field, "%s", [default])
         if db_params["check"]:
-            check_name = self._create_index_name(model._meta.db_table, [field.column], suffix="_check")
-            self.execute(self._create_check_sql(model, check_name, db_params["check"]))
+            check_name = self._create_index_name(model._meta.db_table, [field.column], suffix="_check")  # type: ignore[attr-defined]
+            self.execute(self._create_check_sql(model, check_name, db_params["check"]))  # type: ignore[attr-defined]
             self.execute(self.sql_validate_constraint % {"table": table, "name": self.quote_name(check_name)})
         if field.unique:
-            self.execute(self._create_unique_sql(model, [field]))
+            self.execute(self._create_unique_sql(model, [field]))  # type: ignore[attr-defined]
         if field.remote_field and field.db_constraint and self.connection.features.supports_foreign_keys:
-            self.deferred_sql.append(self._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))
+            self.deferred_sql.append(self._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))  # type: ignore[attr-defined]
             self._validate_new_fk(model, field)
-        self.deferred_sql.extend(self._field_indexes_sql(model, field))
+        self.deferred_sql.extend(self._field_indexes_sql(model, field))  # type: ignore[attr-defined]
 
     def _backfill(self, model: Any, field: Any, value_sql: str, params: list[Any]) -> None:
         """Fill the new column in transactions of <= 3,000 rows; halve the batch when a transaction would
