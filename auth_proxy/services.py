@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
-from vela.aws import client
+from vela.aws import client, client_error_code
 from vela.errors import ApplicationError, BadRequestError, NotFoundError, ServiceMisconfiguredError, UnauthorizedError
 
 logger = logging.getLogger("vela.auth")
@@ -57,7 +57,7 @@ def _cognito() -> Any:
 
 def _error_code(exc: Exception) -> str:
     if isinstance(exc, ClientError):
-        return str(exc.response.get("Error", {}).get("Code", "ClientError"))
+        return client_error_code(exc) or "ClientError"
     return exc.__class__.__name__
 
 

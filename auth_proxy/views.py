@@ -17,12 +17,10 @@ from auth_proxy.services import (
     auth_sign_out,
 )
 from vela.json_body import json_object
+from vela.openapi import ErrorSerializer
 from vela.views import PublicAPIView
 
-ERROR = inline_serializer(
-    "AuthError",
-    {"error": serializers.CharField(), "code": serializers.CharField(), "name": serializers.CharField(required=False)},
-)
+ERROR = ErrorSerializer  # the one error component (vela.openapi)
 TOKENS = inline_serializer(
     "AuthTokens",
     {

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vela.dynamo_boundary import from_dynamo
+from vela.dynamodb import from_av, to_item
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,18 +22,19 @@ class ChatMessage:
     is_user: bool
 
     def to_item(self) -> dict[str, Any]:
-        # `context: {}` as the original wrote it; never returned to clients.
-        return {**self.as_wire(), "context": {}}
+        """The DynamoDB item (attribute-value map); `context: {}` as the original wrote it, never returned."""
+        return to_item({**self.as_wire(), "context": {}})
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> ChatMessage:
-        message = item.get("message")
+        """From a DynamoDB item (attribute-value map)."""
+        message = from_av(item["message"]) if "message" in item else None
         return cls(
-            thread_id=str(item["ThreadId"]),
-            timestamp=int(from_dynamo(item["Timestamp"])),
-            user_id=str(item.get("UserId", "")),
+            thread_id=str(from_av(item["ThreadId"])),
+            timestamp=int(from_av(item["Timestamp"])),
+            user_id=str(from_av(item["UserId"])) if "UserId" in item else "",
             message=message if isinstance(message, str) else "",
-            is_user=bool(item.get("is_user", False)),
+            is_user=bool(from_av(item["is_user"])) if "is_user" in item else False,
         )
 
     def as_wire(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from chat_history.records import ChatMessage, ThreadSummary
 from chat_history.repositories import ChatHistoryRepository
-from vela.dynamo_boundary import failure_prefix
+from vela.dynamodb import failure_prefix
 from vela.errors import ConflictError, ForbiddenError
 
 NOT_OWNER = "Forbidden: You do not own this thread"

@@ -11,20 +11,14 @@ from rest_framework.views import APIView
 from chat_history.records import ChatMessage
 from chat_history.services import chat_message_save, chat_messages_list, chat_thread_delete, chat_threads_list
 from vela.errors import BadRequestError
+from vela.fields import StrictBooleanField, StrictCharField, StrictIntegerField
 from vela.identity import resolve_user_id
-from vela.strict_fields import StrictBooleanField, StrictCharField, StrictIntegerField
+from vela.openapi import ErrorSerializer
 
 MAX_ID_CHARS = 512  # DynamoDB key attributes hold at most 2048 bytes
 MAX_MESSAGE_CHARS = 100_000  # DynamoDB items hold at most 400 KB
 
-ERROR = inline_serializer(
-    "ChatHistoryError",
-    {
-        "error": serializers.CharField(),
-        "code": serializers.CharField(),
-        "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False),
-    },
-)
+ERROR = ErrorSerializer  # the one error component (vela.openapi)
 ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 500: ERROR, 502: ERROR, 504: ERROR}
 OK = inline_serializer("ChatHistoryOk", {"ok": serializers.BooleanField()})
 USER_ID = OpenApiParameter("user_id", str, description="Optional; must equal the token's `sub` (else 403).")

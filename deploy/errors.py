@@ -14,6 +14,8 @@ from botocore.exceptions import (
 )
 from django.core.management.base import CommandError
 
+from vela.aws import client_error_code
+
 _QUOTA = {"ServiceQuotaExceededException", "LimitExceededException", "LimitExceeded", "VpcLimitExceeded"}
 _THROTTLE = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException"}
@@ -35,7 +37,7 @@ def explain(exc: Exception, action: str, service: str, region: str) -> CommandEr
     if not isinstance(exc, ClientError):
         return CommandError(f"{action} failed: {exc}")
     error = exc.response.get("Error", {})
-    code, message = error.get("Code", "Unknown"), " ".join(str(error.get("Message", "")).split())
+    code, message = client_error_code(exc) or "Unknown", " ".join(str(error.get("Message", "")).split())
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if message.startswith("<"):  # an HTML error page, not an AWS error document
         message = f"HTTP {status}"

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
+from vela.aws import client_error_code
+
 from .errors import aws_call
 from .naming import Stage
 
@@ -101,7 +103,7 @@ def ensure_bucket(s3: Any, stage: Stage, say: Say) -> str:
                 s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": stage.tag_list()})
                 say(f"tagged deploy bucket {name}")
         except s3.exceptions.ClientError as exc:
-            if exc.response["Error"]["Code"] not in {"404", "NoSuchBucket", "NotFound"}:
+            if client_error_code(exc) not in {"404", "NoSuchBucket", "NotFound"}:
                 raise
             kwargs: dict[str, Any] = {"Bucket": name}
             if stage.region != "us-east-1":
@@ -125,7 +127,7 @@ def _bucket_tags(s3: Any, name: str) -> dict[str, str]:
     try:
         return {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=name)["TagSet"]}
     except s3.exceptions.ClientError as exc:
-        if exc.response["Error"]["Code"] == "NoSuchTagSet":
+        if client_error_code(exc) == "NoSuchTagSet":
             return {}
         raise
 
@@ -136,7 +138,7 @@ def delete_bucket(s3: Any, stage: Stage, say: Say) -> None:
         try:
             tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=name)["TagSet"]}
         except s3.exceptions.ClientError as exc:
-            if exc.response["Error"]["Code"] in {"NoSuchBucket", "404", "NoSuchTagSet"}:
+            if client_error_code(exc) in {"NoSuchBucket", "404", "NoSuchTagSet"}:
                 return
             raise
         if not stage.owns(tags):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vela.dynamodb_codec import MISSING
+from vela.dynamodb.codec import MISSING
 from vela.records import VerbatimRecord
 
 

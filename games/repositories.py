@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from typing import Any
 
 from games.records import SentenceItem, VocabularyItem
-from vela.dynamodb import DynamoTable
-from vela.dynamodb_codec import from_item, to_item
-from vela.errors import UpstreamError
+from vela.dynamodb import DynamoTable, from_item, to_item
 
 
 class _ContentRepository:
@@ -25,24 +22,13 @@ class _ContentRepository:
         return [self.record.from_dict(from_item(item)) for item in page.get("Items", [])]
 
     def existing_ids(self, ids: list[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(ids), 100):
-            keys = [{"id": {"S": item_id}} for item_id in ids[start : start + 100]]
-            found.update(item["id"]["S"] for item in self._table.batch_get_keys(keys, projection="id"))
-        return found
+        keys = [{"id": {"S": item_id}} for item_id in ids]
+        return {item["id"]["S"] for item in self._table.batch_get_keys(keys, projection="id")}
 
     def put_many(self, records: Iterable[Any]) -> int:
-        """Write records with BatchWriteItem (25 per call), retrying unprocessed items with back-off."""
+        """Write records with BatchWriteItem (25 per call), re-sending unprocessed items with back-off."""
         requests = [{"PutRequest": {"Item": to_item(r.to_dict())}} for r in records]
-        for start in range(0, len(requests), 25):
-            pending = requests[start : start + 25]
-            for attempt in range(6):
-                pending = self._table.batch_write(pending)
-                if not pending:
-                    break
-                time.sleep(0.05 * 2**attempt)
-            if pending:
-                raise UpstreamError(f"DynamoDB kept {len(pending)} items unprocessed", code="dynamodb_throttled")
+        self._table.batch_write_all(requests)
         return len(requests)
 
 

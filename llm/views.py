@@ -13,16 +13,10 @@ from llm.services import llm_chat, sentence_analysis_frames, sentence_analysis_o
 from llm.streaming import streaming_supported
 from vela.identity import resolve_email
 from vela.json_body import json_object
+from vela.openapi import ErrorSerializer
 from vela.views import PublicAPIView
 
-ERROR = inline_serializer(
-    "LlmError",
-    {
-        "error": serializers.CharField(),
-        "code": serializers.CharField(),
-        "fields": serializers.DictField(required=False),
-    },
-)
+ERROR = ErrorSerializer  # the one error component (vela.openapi)
 
 
 class LlmChatView(PublicAPIView):

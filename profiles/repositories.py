@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from profiles.records import Profile
-from vela.dynamodb import ConditionFailed, DynamoTable
-from vela.dynamodb_codec import from_item, to_av, to_item
+from vela.dynamodb import ConditionFailed, DynamoTable, Transaction, from_item, to_av, to_item
 
 
 class ProfileRepository:
@@ -44,20 +43,24 @@ class ProfileRepository:
         )
         return Profile.from_dict(from_item(response["Attributes"]))
 
-    def add_experience(self, *, user_id: str, amount: int | float, at: str) -> bool:
-        """Atomically `total_experience += amount` and stamp `last_activity`; False if no profile exists."""
+    def add_experience(self, *, user_id: str, amount: int | float, at: str, tx: Transaction | None = None) -> bool:
+        """Atomically `total_experience += amount` and stamp `last_activity`; False if no profile exists.
+
+        With `tx`, the write joins that transaction instead (which is then cancelled if no profile
+        exists) and True is returned.
+        """
+        request = self._experience_request(user_id, amount, at)
+        if tx is not None:
+            tx.add(self._table.entry("Update", **request))
+            return True
         try:
-            self._table.call("update_item", **self._experience_request(user_id, amount, at))
+            self._table.call("update_item", **request)
         except ConditionFailed:
             return False
         return True
 
-    def add_experience_entry(self, *, user_id: str, amount: int | float, at: str) -> dict[str, object]:
-        """`add_experience` as a TransactWriteItems entry (cancels the transaction if no profile exists)."""
-        return self._table.entry("Update", **self._experience_request(user_id, amount, at))
-
     @staticmethod
-    def _experience_request(user_id: str, amount: int | float, at: str) -> dict[str, object]:
+    def _experience_request(user_id: str, amount: int | float, at: str) -> dict[str, Any]:
         return {
             "Key": {"user_id": {"S": user_id}},
             "UpdateExpression": "ADD total_experience :xp SET last_activity = :at",

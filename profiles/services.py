@@ -7,6 +7,7 @@ from typing import Any
 from profiles.records import Profile
 from profiles.repositories import ProfileRepository
 from vela.clock import now_iso
+from vela.dynamodb import Transaction
 from vela.errors import NotFoundError
 
 
@@ -43,15 +44,11 @@ def profile_create(
     return (repo or ProfileRepository()).create_if_absent(profile)
 
 
-def profile_experience_entry(
-    *, user_id: str, amount: int | float, at: str, repo: ProfileRepository | None = None
-) -> dict[str, object]:
-    """`profile_add_experience` as a TransactWriteItems entry, for the progress app's one-call write."""
-    return (repo or ProfileRepository()).add_experience_entry(user_id=user_id, amount=amount, at=at)
-
-
 def profile_add_experience(
-    *, user_id: str, amount: int | float, at: str, repo: ProfileRepository | None = None
+    *, user_id: str, amount: int | float, at: str, tx: Transaction | None = None, repo: ProfileRepository | None = None
 ) -> bool:
-    """Atomic experience gain for the progress app; a missing profile is skipped (False)."""
-    return (repo or ProfileRepository()).add_experience(user_id=user_id, amount=amount, at=at)
+    """Atomic experience gain for the progress app; a missing profile is skipped (False).
+
+    With `tx` the gain joins the caller's transaction, which a missing profile then cancels.
+    """
+    return (repo or ProfileRepository()).add_experience(user_id=user_id, amount=amount, at=at, tx=tx)

@@ -1,26 +1,22 @@
-"""Game sessions and daily progress in DynamoDB; every counter changes atomically (CONTRACT §2.3)."""
+"""Game sessions and daily progress in DynamoDB; every counter changes by ADD (CONTRACT §2.3).
+
+Storage only: which write to try when, and the accuracy arithmetic, are the services' and
+records' (`progress.services`, `DailyProgress.plus`). Methods that take `tx` add their write to
+that transaction instead of calling DynamoDB.
+"""
 
 from __future__ import annotations
 
-import math
-import threading
-from collections import OrderedDict
+from typing import Any
 
 from progress.records import DailyProgress, GameProgressDelta, GameSession
-from vela.dynamodb import ConditionFailed, DynamoTable
-from vela.dynamodb_codec import from_item, to_av, to_item
+from vela.dynamodb import ConditionFailed, DynamoTable, Transaction, from_item, to_av, to_item
 
-MIGRATION_ATTEMPTS = 8
 # One game added to its day; the values come from `_delta_values`.
 ADD_GAME = (
     "ADD vocabulary_studied :v, sentences_completed :s, time_spent_minutes :t, experience_gained :x, "
     "games_played :one, accuracy_sum :a"
 )
-
-
-def js_round(value: float) -> int:
-    """JavaScript Math.round (half toward +infinity), not Python's banker's rounding."""
-    return math.floor(value + 0.5)
 
 
 class GameSessionRepository:
@@ -29,25 +25,18 @@ class GameSessionRepository:
     def __init__(self, table: DynamoTable | None = None) -> None:
         self._table = table or DynamoTable("game_sessions")
 
-    def add(self, session: GameSession) -> None:
-        self._table.call("put_item", Item=to_item(session.to_dict()))
-
-    def add_entry(self, session: GameSession) -> dict[str, object]:
-        """`add` as a TransactWriteItems entry."""
-        return self._table.entry("Put", Item=to_item(session.to_dict()))
+    def add(self, session: GameSession, *, tx: Transaction | None = None) -> None:
+        request = {"Item": to_item(session.to_dict())}
+        if tx is not None:
+            tx.add(self._table.entry("Put", **request))
+        else:
+            self._table.call("put_item", **request)
 
     def list_for_user(self, *, user_id: str) -> list[GameSession]:
-        sessions: list[GameSession] = []
-        kwargs: dict[str, object] = {
-            "KeyConditionExpression": "user_id = :u",
-            "ExpressionAttributeValues": {":u": {"S": user_id}},
-        }
-        while True:
-            page = self._table.call("query", **kwargs)
-            sessions.extend(GameSession.from_dict(from_item(item)) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return sessions
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        pages = self._table.pages(
+            "query", KeyConditionExpression="user_id = :u", ExpressionAttributeValues={":u": {"S": user_id}}
+        )
+        return [GameSession.from_dict(from_item(item)) for page in pages for item in page]
 
 
 class DailyProgressRepository:
@@ -57,196 +46,99 @@ class DailyProgressRepository:
         self._table = table or DynamoTable("daily_progress")
 
     def get(self, *, user_id: str, date: str) -> DailyProgress | None:
-        item = self._table.call("get_item", Key=self._key(user_id, date), ConsistentRead=True).get("Item")
+        item = self._table.call("get_item", Key=_key(user_id, date), ConsistentRead=True).get("Item")
         return DailyProgress.from_dict(from_item(item)) if item else None
 
-    def add_game(self, *, user_id: str, date: str, delta: GameProgressDelta) -> DailyProgress:
-        """Add one game to the day, atomically, in one write when this process knows the row.
-
-        - Unknown row: create it in one conditional write (it must not exist yet).
-        - Row seen by this process (its last state is remembered): ADD the game and SET the new
-          `accuracy_percentage` in one write, conditional on `games_played` being what we saw.
-        - Otherwise, or when a condition fails (another writer got there first): the two-step path.
-        Every counter only ever changes by ADD, so no path can lose an update.
-        """
-        key = (user_id, date)
-        known = _last_seen.get(key)
-        if known is None:
-            day = self._create(user_id, date, delta)
-        else:
-            day = self._add_expecting(known, delta)
-        if day is None:
-            day = self._add_then_settle(user_id, date, delta)
-        _remember(key, day)
-        return day
-
-    def plan_game(
-        self, *, user_id: str, date: str, delta: GameProgressDelta
-    ) -> tuple[dict[str, object], DailyProgress] | None:
-        """The one conditional write that adds this game, as a TransactWriteItems entry, and the row it
-        leaves; None when this process cannot plan it (a row of the original API, without a sum).
-
-        Planned from what this process last saw of the row (or as a new row): the condition makes the
-        write fail, writing nothing, if that knowledge is stale. Call `remember` once it succeeded.
-        """
-        known = _last_seen.get((user_id, date))
-        if known is None:
-            day = _first_game(user_id, date, delta)
-            return self._table.entry("Put", **self._create_request(day)), day
-        if known.accuracy_sum is None:
-            return None
-        request, day = self._add_request(known, delta)
-        return self._table.entry("Update", **request), day
-
-    @staticmethod
-    def remember(day: DailyProgress) -> None:
-        _remember((day.user_id, day.date), day)
-
-    def _create(self, user_id: str, date: str, delta: GameProgressDelta) -> DailyProgress | None:
-        day = _first_game(user_id, date, delta)
+    def create(self, day: DailyProgress, *, tx: Transaction | None = None) -> bool:
+        """Put the day's first row unless the row exists; False (nothing written) if it does."""
+        request = {"Item": to_item(day.to_dict()), "ConditionExpression": "attribute_not_exists(user_id)"}
+        if tx is not None:
+            tx.add(self._table.entry("Put", **request))
+            return True
         try:
-            self._table.call("put_item", **self._create_request(day))
+            self._table.call("put_item", **request)
         except ConditionFailed:
-            return None
-        return day
+            return False
+        return True
 
-    def _add_expecting(self, known: DailyProgress, delta: GameProgressDelta) -> DailyProgress | None:
-        if known.accuracy_sum is None:
-            return None
-        request, _ = self._add_request(known, delta)
+    def add_game_if_unchanged(
+        self, *, known: DailyProgress, delta: GameProgressDelta, after: DailyProgress, tx: Transaction | None = None
+    ) -> DailyProgress | None:
+        """ADD the game and SET `after.accuracy_percentage`, only while `games_played` is what `known` says.
+
+        Returns the row as stored, or None when it changed since (nothing written). With `tx`, the
+        write joins the transaction (which that condition may cancel) and `after` is returned.
+        """
+        request: dict[str, Any] = {
+            "Key": _key(known.user_id, known.date),
+            "UpdateExpression": f"{ADD_GAME} SET accuracy_percentage = :p",
+            "ConditionExpression": "games_played = :gp AND attribute_exists(accuracy_sum)",
+            "ExpressionAttributeValues": {
+                **_delta_values(delta),
+                ":p": to_av(after.accuracy_percentage),
+                ":gp": to_av(known.games_played),
+            },
+        }
+        if tx is not None:
+            tx.add(self._table.entry("Update", **request))
+            return after
         try:
             response = self._table.call("update_item", **request, ReturnValues="ALL_NEW")
         except ConditionFailed:
             return None
         return DailyProgress.from_dict(from_item(response["Attributes"]))
 
-    @staticmethod
-    def _create_request(day: DailyProgress) -> dict[str, object]:
-        return {"Item": to_item(_fields(day)), "ConditionExpression": "attribute_not_exists(user_id)"}
+    def add_game(self, *, user_id: str, date: str, delta: GameProgressDelta) -> tuple[DailyProgress, bool] | None:
+        """ADD the game whatever the row holds, unless it is a row of the original API (no `accuracy_sum`).
 
-    def _add_request(self, known: DailyProgress, delta: GameProgressDelta) -> tuple[dict[str, object], DailyProgress]:
-        """ADD the game and SET the new percentage, only if `games_played` is still what we saw."""
-        assert known.accuracy_sum is not None  # noqa: S101 - callers check
-        games = known.games_played + 1
-        accuracy_sum = known.accuracy_sum + delta.accuracy
-        percentage = js_round(accuracy_sum / games)
-        request = {
-            "Key": self._key(known.user_id, known.date),
-            "UpdateExpression": f"{ADD_GAME} SET accuracy_percentage = :p",
-            "ConditionExpression": "games_played = :gp AND attribute_exists(accuracy_sum)",
-            "ExpressionAttributeValues": {
-                **_delta_values(delta),
-                ":p": {"N": str(percentage)},
-                ":gp": to_av(known.games_played),
-            },
-        }
-        day = DailyProgress(
-            user_id=known.user_id,
-            date=known.date,
-            vocabulary_studied=known.vocabulary_studied + delta.vocabulary_studied,
-            sentences_completed=known.sentences_completed + delta.sentences_completed,
-            time_spent_minutes=known.time_spent_minutes + delta.time_spent_minutes,
-            experience_gained=known.experience_gained + delta.experience_gained,
-            games_played=games,
-            accuracy_percentage=percentage,
-            accuracy_sum=accuracy_sum,
-        )
-        return request, day
-
-    def _add_then_settle(self, user_id: str, date: str, delta: GameProgressDelta) -> DailyProgress:
-        """One atomic ADD, then settle `accuracy_percentage`.
-
-        The ADD is conditional on the row carrying `accuracy_sum` (or not existing yet); a row written
-        by the original API is first given its sum (accuracy_percentage x games_played), once.
+        Returns the totals after the write and whether the row stores an `accuracy_percentage` at all;
+        None when the row has no `accuracy_sum` yet (nothing written).
         """
-        for _ in range(MIGRATION_ATTEMPTS):
-            try:
-                response = self._table.call(
-                    "update_item",
-                    Key=self._key(user_id, date),
-                    UpdateExpression=ADD_GAME,
-                    ConditionExpression="attribute_exists(accuracy_sum) OR attribute_not_exists(games_played)",
-                    ExpressionAttributeValues=_delta_values(delta),
-                    ReturnValues="ALL_NEW",
-                )
-                break
-            except ConditionFailed:
-                self._give_legacy_row_its_sum(user_id, date)
-        else:  # pragma: no cover - needs a row that keeps changing shape under us
-            raise ConditionFailed(f"daily progress {user_id}/{date} kept changing during migration")
-        totals = DailyProgress.from_dict(from_item(response["Attributes"]))
-        percentage = js_round(totals.accuracy_sum / totals.games_played) if totals.games_played else 0
-        if "accuracy_percentage" in response["Attributes"] and totals.accuracy_percentage == percentage:
-            # Already right for these totals (a running average rarely moves by a whole point): no write.
-            return totals
         try:
-            # Only while no later game has been added: that game's writer settles the value itself.
+            response = self._table.call(
+                "update_item",
+                Key=_key(user_id, date),
+                UpdateExpression=ADD_GAME,
+                ConditionExpression="attribute_exists(accuracy_sum) OR attribute_not_exists(games_played)",
+                ExpressionAttributeValues=_delta_values(delta),
+                ReturnValues="ALL_NEW",
+            )
+        except ConditionFailed:
+            return None
+        attributes = response["Attributes"]
+        return DailyProgress.from_dict(from_item(attributes)), "accuracy_percentage" in attributes
+
+    def set_percentage(self, *, user_id: str, date: str, games_played: int | float, percentage: int) -> bool:
+        """SET `accuracy_percentage` while no later game has been added; False if one was."""
+        try:
             self._table.call(
                 "update_item",
-                Key=self._key(user_id, date),
+                Key=_key(user_id, date),
                 UpdateExpression="SET accuracy_percentage = :p",
                 ConditionExpression="games_played = :gp",
-                ExpressionAttributeValues={":p": {"N": str(percentage)}, ":gp": to_av(totals.games_played)},
+                ExpressionAttributeValues={":p": to_av(percentage), ":gp": to_av(games_played)},
             )
         except ConditionFailed:
-            pass
-        return DailyProgress(**{**_fields(totals), "accuracy_percentage": percentage})
+            return False
+        return True
 
-    def _give_legacy_row_its_sum(self, user_id: str, date: str) -> None:
-        row = self.get(user_id=user_id, date=date)
-        if row is None or row.accuracy_sum is not None:
-            return
+    def set_sum_if_missing(self, *, user_id: str, date: str, games_played: int | float, accuracy_sum: float) -> bool:
+        """Give a row of the original API its `accuracy_sum`, while it still has none and `games_played` holds."""
         try:
             self._table.call(
                 "update_item",
-                Key=self._key(user_id, date),
+                Key=_key(user_id, date),
                 UpdateExpression="SET accuracy_sum = :sum",
                 ConditionExpression="attribute_not_exists(accuracy_sum) AND games_played = :gp",
-                ExpressionAttributeValues={
-                    ":sum": to_av((row.accuracy_percentage or 0) * row.games_played),
-                    ":gp": to_av(row.games_played),
-                },
+                ExpressionAttributeValues={":sum": to_av(accuracy_sum), ":gp": to_av(games_played)},
             )
         except ConditionFailed:
-            pass  # changed meanwhile: the caller retries
-
-    @staticmethod
-    def _key(user_id: str, date: str) -> dict[str, dict[str, str]]:
-        return {"user_id": {"S": user_id}, "date": {"S": date}}
+            return False
+        return True
 
 
-# The last state this process saw of each (user, date) row: lets the next game of the day be one
-# conditional write. Bounded; a stale entry only costs a failed condition and the two-step path.
-_last_seen: OrderedDict[tuple[str, str], DailyProgress] = OrderedDict()
-_last_seen_lock = threading.Lock()
-LAST_SEEN_SIZE = 10_000
-
-
-def _remember(key: tuple[str, str], day: DailyProgress) -> None:
-    with _last_seen_lock:
-        _last_seen[key] = day
-        _last_seen.move_to_end(key)
-        while len(_last_seen) > LAST_SEEN_SIZE:
-            _last_seen.popitem(last=False)
-
-
-def forget_seen_rows() -> None:
-    with _last_seen_lock:
-        _last_seen.clear()
-
-
-def _first_game(user_id: str, date: str, delta: GameProgressDelta) -> DailyProgress:
-    return DailyProgress(
-        user_id=user_id,
-        date=date,
-        vocabulary_studied=delta.vocabulary_studied,
-        sentences_completed=delta.sentences_completed,
-        time_spent_minutes=delta.time_spent_minutes,
-        experience_gained=delta.experience_gained,
-        games_played=1,
-        accuracy_percentage=js_round(delta.accuracy),
-        accuracy_sum=delta.accuracy,
-    )
+def _key(user_id: str, date: str) -> dict[str, dict[str, str]]:
+    return {"user_id": {"S": user_id}, "date": {"S": date}}
 
 
 def _delta_values(delta: GameProgressDelta) -> dict[str, dict[str, str]]:
@@ -258,7 +150,3 @@ def _delta_values(delta: GameProgressDelta) -> dict[str, dict[str, str]]:
         ":one": {"N": "1"},
         ":a": to_av(delta.accuracy),
     }
-
-
-def _fields(progress: DailyProgress) -> dict[str, object]:
-    return {name: getattr(progress, name) for name in DailyProgress.__slots__}  # type: ignore[attr-defined]

@@ -2,23 +2,52 @@
 
 from __future__ import annotations
 
-import secrets
-import time
+import threading
+from collections import OrderedDict
 from typing import Any
 
-from profiles.services import profile_add_experience, profile_experience_entry, profile_get
-from progress.records import DailyProgress, GameProgressDelta, GameSession
-from progress.repositories import DailyProgressRepository, GameSessionRepository, js_round
-from vela.clock import iso, now
-from vela.dynamodb import TransactionCancelled, transact_write
+from profiles.services import profile_add_experience, profile_get
+from progress.records import DailyProgress, GameProgressDelta, GameSession, js_round
+from progress.repositories import DailyProgressRepository, GameSessionRepository
+from vela.clock import epoch_ms, iso, now, timestamped_id
+from vela.dynamodb import Transaction, TransactionCancelled
+from vela.errors import ConflictError
 
-_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+MIGRATION_ATTEMPTS = 8
+LAST_SEEN_SIZE = 10_000
 
 
-def new_session_id(epoch_ms: int | None = None) -> str:
-    """`<epoch-ms>-<random base-36, 9 chars>`, as the original's ids."""
-    epoch_ms = int(time.time() * 1000) if epoch_ms is None else epoch_ms
-    return f"{epoch_ms}-{''.join(secrets.choice(_BASE36) for _ in range(9))}"
+class SeenDays:
+    """The last state this process saw of each (user, date) row, so the next game of the day can be
+    one conditional write. Bounded (LRU); a stale entry only costs a failed condition and the
+    step-by-step path."""
+
+    def __init__(self, size: int = LAST_SEEN_SIZE) -> None:
+        self._rows: OrderedDict[tuple[str, str], DailyProgress] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, user_id: str, date: str) -> DailyProgress | None:
+        return self._rows.get((user_id, date))
+
+    def remember(self, day: DailyProgress) -> None:
+        key = (day.user_id, day.date)
+        with self._lock:
+            self._rows[key] = day
+            self._rows.move_to_end(key)
+            while len(self._rows) > self._size:
+                self._rows.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+seen_days = SeenDays()
+
+
+def forget_seen_rows() -> None:
+    seen_days.clear()
 
 
 def game_delta(
@@ -32,6 +61,74 @@ def game_delta(
         experience_gained=experience,
         accuracy=correct_answers / questions_answered * 100 if questions_answered > 0 else 0,
     )
+
+
+def _planned_day(
+    user_id: str, date: str, delta: GameProgressDelta
+) -> tuple[DailyProgress | None, DailyProgress] | None:
+    """(the row this process last saw or None, the row after this game) when one conditional write can
+    add the game; None when it cannot (a row of the original API, without a sum)."""
+    known = seen_days.get(user_id, date)
+    if known is None:
+        return None, DailyProgress.first_game(user_id=user_id, date=date, delta=delta)
+    if known.accuracy_sum is None:
+        return None
+    return known, known.plus(delta)
+
+
+def daily_progress_add_game(
+    *, user_id: str, date: str, delta: GameProgressDelta, days: DailyProgressRepository | None = None
+) -> DailyProgress:
+    """Add one game to the day, atomically, in one write when this process knows the row.
+
+    - Unknown row: create it in one conditional write (it must not exist yet).
+    - Row seen by this process: ADD the game and SET the new `accuracy_percentage` in one write,
+      conditional on `games_played` being what we saw.
+    - Otherwise, or when a condition fails (another writer got there first): the two-step path.
+    Every counter only ever changes by ADD, so no path can lose an update.
+    """
+    days = days or DailyProgressRepository()
+    day: DailyProgress | None = None
+    planned = _planned_day(user_id, date, delta)
+    if planned is not None:
+        known, after = planned
+        if known is None:
+            day = after if days.create(after) else None
+        else:
+            day = days.add_game_if_unchanged(known=known, delta=delta, after=after)
+    if day is None:
+        day = _add_then_settle(days, user_id, date, delta)
+    seen_days.remember(day)
+    return day
+
+
+def _add_then_settle(days: DailyProgressRepository, user_id: str, date: str, delta: GameProgressDelta) -> DailyProgress:
+    """One atomic ADD, then settle `accuracy_percentage`.
+
+    The ADD needs the row to carry `accuracy_sum` (or not to exist yet); a row written by the
+    original API is first given its sum (accuracy_percentage x games_played), once.
+    """
+    for _ in range(MIGRATION_ATTEMPTS):
+        added = days.add_game(user_id=user_id, date=date, delta=delta)
+        if added is not None:
+            break
+        row = days.get(user_id=user_id, date=date)
+        if row is not None and row.accuracy_sum is None:
+            days.set_sum_if_missing(
+                user_id=user_id, date=date, games_played=row.games_played, accuracy_sum=row.legacy_sum()
+            )
+    else:  # pragma: no cover - needs a row that keeps changing shape under us
+        raise ConflictError(f"Daily progress {date} kept changing; try again", code="progress_conflict")
+    totals, has_percentage = added
+    settled = totals.settled()
+    if has_percentage and totals.accuracy_percentage == settled.accuracy_percentage:
+        # Already right for these totals (a running average rarely moves by a whole point): no write.
+        return totals
+    # Only while no later game has been added: that game's writer settles the value itself.
+    days.set_percentage(
+        user_id=user_id, date=date, games_played=totals.games_played, percentage=settled.accuracy_percentage
+    )
+    return settled
 
 
 def progress_record_game_session(
@@ -48,18 +145,19 @@ def progress_record_game_session(
 ) -> DailyProgress:
     """Store the session, add it to today's (UTC) progress and to the profile's experience.
 
-    Usually one TransactWriteItems call: all three writes or none, each an atomic conditional write.
-    When the transaction is cancelled (this process's view of the day is stale, another game of the
-    same user committed first, or there is no profile) nothing was written, and the three steps run
-    one by one instead, in the original's order; each is still atomic, so concurrent sessions never
+    Usually one transaction: all three writes or none, each an atomic conditional write. When the
+    transaction is cancelled (this process's view of the day is stale, another game of the same
+    user committed first, or there is no profile) nothing was written, and the three steps run one
+    by one instead, in the original's order; each is still atomic, so concurrent sessions never
     lose an update either way.
     """
     moment = now()
     stamp = iso(moment)
+    date = stamp[:10]
     sessions, days = sessions or GameSessionRepository(), days or DailyProgressRepository()
     session = GameSession(
         user_id=user_id,
-        session_id=new_session_id(int(moment.timestamp() * 1000)),
+        session_id=timestamped_id(epoch_ms(moment)),
         game_type=game_type,
         score=score,
         duration_seconds=duration_seconds,
@@ -75,23 +173,25 @@ def progress_record_game_session(
         correct_answers=correct_answers,
         experience=experience_gained,
     )
-    planned = days.plan_game(user_id=user_id, date=stamp[:10], delta=delta)
+    planned = _planned_day(user_id, date, delta)
     if planned is not None:
-        day_entry, day = planned
-        entries = [
-            sessions.add_entry(session),
-            day_entry,
-            profile_experience_entry(user_id=user_id, amount=experience_gained, at=stamp),
-        ]
+        known, after = planned
+        tx = Transaction()
+        sessions.add(session, tx=tx)
+        if known is None:
+            days.create(after, tx=tx)
+        else:
+            days.add_game_if_unchanged(known=known, delta=delta, after=after, tx=tx)
+        profile_add_experience(user_id=user_id, amount=experience_gained, at=stamp, tx=tx)
         try:
-            transact_write(entries, token=session.session_id)
+            tx.commit(token=session.session_id)
         except TransactionCancelled:
             pass  # nothing was written: take the step-by-step path below
         else:
-            days.remember(day)
-            return day
+            seen_days.remember(after)
+            return after
     sessions.add(session)
-    day = days.add_game(user_id=user_id, date=stamp[:10], delta=delta)
+    day = daily_progress_add_game(user_id=user_id, date=date, delta=delta, days=days)
     profile_add_experience(user_id=user_id, amount=experience_gained, at=stamp)
     return day
 

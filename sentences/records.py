@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vela.dynamo_boundary import from_dynamo, to_dynamo
+from vela.dynamodb import check_storable, from_av, to_av, to_item
 
 OPTIONAL_FIELDS = ("source_url", "context")
+_ZERO, _EMPTY = to_av(0), to_av("")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class SavedSentence:
     extras: Mapping[str, Any] = field(default_factory=dict)
 
     def to_item(self) -> dict[str, Any]:
+        """The DynamoDB item (attribute-value map); a 400 if `source_url`/`context` cannot be stored."""
         item: dict[str, Any] = {
             "user_id": self.user_id,
             "sentence_id": self.sentence_id,
@@ -36,18 +38,20 @@ class SavedSentence:
         }
         for name in OPTIONAL_FIELDS:
             if name in self.extras:
-                item[name] = to_dynamo(self.extras[name], path=name)
-        return item
+                item[name] = check_storable(self.extras[name], path=name)
+        return to_item(item)
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> SavedSentence:
+        """From a DynamoDB item (attribute-value map)."""
+        created = from_av(item.get("created_at", _ZERO))
         return cls(
-            user_id=str(item["user_id"]),
-            sentence_id=str(item["sentence_id"]),
-            sentence=str(item.get("sentence", "")),
-            created_at=int(item.get("created_at", 0)),
-            updated_at=int(item.get("updated_at", item.get("created_at", 0))),
-            extras={name: from_dynamo(item[name]) for name in OPTIONAL_FIELDS if name in item},
+            user_id=str(from_av(item["user_id"])),
+            sentence_id=str(from_av(item["sentence_id"])),
+            sentence=str(from_av(item.get("sentence", _EMPTY))),
+            created_at=int(created),
+            updated_at=int(from_av(item["updated_at"])) if "updated_at" in item else int(created),
+            extras={name: from_av(item[name]) for name in OPTIONAL_FIELDS if name in item},
         )
 
     def as_wire(self) -> dict[str, Any]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import secrets
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from sentences.records import SavedSentence
 from sentences.repositories import SavedSentenceRepository
-from vela.dynamo_boundary import check_text, failure_prefix
+from vela.clock import now_ms, timestamped_id
+from vela.dynamodb import check_storable, failure_prefix
 from vela.errors import BadRequestError, ConflictError
 
 DEFAULT_LIMIT = 50
@@ -20,17 +19,7 @@ MAX_SENTENCE_CHARS = 10_000
 MAX_EXTRAS_BYTES = 100_000
 # DynamoDB sort keys are at most 1024 bytes: no stored sentence can have a longer id.
 MAX_SENTENCE_ID_BYTES = 1024
-_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _ID_ATTEMPTS = 3
-
-
-def new_sentence_id(now_ms: int) -> str:
-    """`<epoch-ms>-<9 random base-36 chars>`, as the original generated them."""
-    return f"{now_ms}-{''.join(secrets.choice(_BASE36) for _ in range(9))}"
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def saved_sentence_create(
@@ -39,12 +28,12 @@ def saved_sentence_create(
     sentence: Any,
     extras: Mapping[str, Any],
     repo: SavedSentenceRepository | None = None,
-    clock: Callable[[], int] = _now_ms,
+    clock: Callable[[], int] = now_ms,
 ) -> SavedSentence:
     """Store a trimmed sentence with the optional `source_url`/`context` exactly as sent."""
     if not isinstance(sentence, str) or not sentence.strip():
         raise BadRequestError("Sentence is required", code="sentence_required")
-    text = check_text(sentence.strip(), "sentence")
+    text = check_storable(sentence.strip(), "sentence")
     if len(text) > MAX_SENTENCE_CHARS:
         raise BadRequestError(f"Sentence is too long (at most {MAX_SENTENCE_CHARS} characters)", code="too_long")
     if len(json.dumps(dict(extras), ensure_ascii=False).encode("utf-8", "surrogatepass")) > MAX_EXTRAS_BYTES:
@@ -57,7 +46,7 @@ def saved_sentence_create(
             now = clock()
             record = SavedSentence(
                 user_id=email,
-                sentence_id=new_sentence_id(now),
+                sentence_id=timestamped_id(now),
                 sentence=text,
                 created_at=now,
                 updated_at=now,

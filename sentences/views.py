@@ -18,15 +18,9 @@ from sentences.services import (
     saved_sentence_list,
 )
 from vela.identity import resolve_email
+from vela.openapi import ErrorSerializer
 
-ERROR = inline_serializer(
-    "SentencesError",
-    {
-        "error": serializers.CharField(),
-        "code": serializers.CharField(),
-        "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False),
-    },
-)
+ERROR = ErrorSerializer  # the one error component (vela.openapi)
 WIRE_EXTRAS = (("sourceUrl", "source_url"), ("context", "context"))
 ERRORS = {400: ERROR, 401: ERROR, 413: ERROR, 500: ERROR, 502: ERROR, 504: ERROR}
 

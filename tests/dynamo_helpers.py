@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
-from vela.dynamodb_codec import from_item, to_item
+from vela.dynamodb.codec import from_item, to_item
 
 
 def put(ddb: Any, logical: str, item: dict[str, Any]) -> None:

@@ -9,15 +9,9 @@ from rest_framework.views import APIView
 from tts.services import tts_audio_url, tts_generate, tts_settings_get, tts_settings_save
 from vela.fields import StrictCharField
 from vela.identity import current_identity
+from vela.openapi import ErrorSerializer
 
-ERROR = inline_serializer(
-    "TtsError",
-    {
-        "error": serializers.CharField(),
-        "code": serializers.CharField(),
-        "fields": serializers.DictField(required=False),
-    },
-)
+ERROR = ErrorSerializer  # the one error component (vela.openapi)
 AUTH_ERRORS = {
     400: OpenApiResponse(ERROR, description="Invalid input, or TTS not configured for this user"),
     401: OpenApiResponse(ERROR, description="Missing, invalid or expired Cognito token"),

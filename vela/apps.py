@@ -8,6 +8,6 @@ class VelaConfig(AppConfig):
     verbose_name = "Vela"
 
     def ready(self) -> None:
-        from vela import log_guard, openapi_auth  # noqa: F401  (openapi_auth registers a schema extension)
+        from vela import log_guard, openapi  # noqa: F401  (openapi registers the bearer-token schema extension)
 
         log_guard.install()

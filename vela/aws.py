@@ -14,6 +14,7 @@ import botocore
 import botocore.loaders
 import botocore.session
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from django.conf import settings
 
 _clients: dict[tuple[str, str, str | None, bool], Any] = {}
@@ -86,6 +87,11 @@ def dynamodb_resource() -> Any:
 def dynamodb_table(logical: str) -> Any:
     """The boto3 Table for a logical name of vela.dynamodb_schema (e.g. "profiles")."""
     return dynamodb_resource().Table(settings.DYNAMODB_TABLES[logical])
+
+
+def client_error_code(exc: ClientError) -> str:
+    """The AWS error code of a ClientError (`ResourceNotFoundException`, `404`, ...), or ""."""
+    return str(exc.response.get("Error", {}).get("Code", "") or "")
 
 
 def reset_clients() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
 
+from vela.aws import client_error_code
 from vela.dynamodb_schema import SPECS, TableSpec
 
 Report = Callable[[str], None]
@@ -32,10 +33,6 @@ def _specs(logicals: Iterable[str] | None) -> list[TableSpec]:
     if unknown:
         raise ValueError(f"Unknown table(s): {', '.join(unknown)}; known: {', '.join(SPECS)}")
     return [SPECS[name] for name in chosen]
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 def _wait(client: Any, waiter: str, name: str, timeout: float) -> None:
@@ -60,7 +57,7 @@ def tables_create(
             client.create_table(**spec.create_table_kwargs(name))
             report(f"{name}: creating")
         except ClientError as exc:
-            if _code(exc) != "ResourceInUseException":
+            if client_error_code(exc) != "ResourceInUseException":
                 raise
             report(f"{name}: already exists")
     states = []
@@ -88,7 +85,7 @@ def tables_delete(
         try:
             client.delete_table(TableName=name)
         except ClientError as exc:
-            if _code(exc) != "ResourceNotFoundException":
+            if client_error_code(exc) != "ResourceNotFoundException":
                 raise
             report(f"{name}: not present")
             continue
@@ -106,7 +103,7 @@ def describe(client: Any, spec: TableSpec, name: str) -> TableState:
     try:
         table = client.describe_table(TableName=name)["Table"]
     except ClientError as exc:
-        if _code(exc) == "ResourceNotFoundException":
+        if client_error_code(exc) == "ResourceNotFoundException":
             return TableState(spec.logical, name, "MISSING")
         raise
     key = " + ".join(f"{k['AttributeName']} ({k['KeyType']})" for k in table.get("KeySchema", []))

@@ -1,8 +1,9 @@
-"""Serializer fields with the original API's (zod) strictness, plus DynamoDB-safe bounds.
+"""The one family of strict serializer fields: the original API's (Zod) strictness, plus DynamoDB-safe bounds.
 
-DRF's CharField/FloatField coerce (`123` -> "123", "1.5" -> 1.5); zod rejected wrong types, and so
-do these. Numbers and JSON objects are checked against what DynamoDB can store, so a caller's
-mistake is a 400 and never a DynamoDB ValidationException (500).
+DRF's own fields coerce (`CharField` takes 5 and gives "5", `BooleanField` takes "yes",
+`IntegerField` takes "12", `FloatField` takes "1.5"); Zod rejected all of these, so clients never
+relied on it, and these fields reject them too. Numbers and JSON objects are checked against what
+DynamoDB can store (`vela.dynamodb.codec`), so a caller's mistake is a 400, never a DynamoDB 500.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from vela.dynamodb_codec import number_problem, value_problem
+from vela.dynamodb.codec import number_problem, value_problem
 
 USER_ID_HELP = "Optional; must equal the token's `sub` (else 403). Absent: the token's `sub`."
 USER_ID_MAX = 2048
+MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER: what Zod's int() accepts
 
 
 class StrictCharField(serializers.CharField):
@@ -27,7 +29,30 @@ class StrictCharField(serializers.CharField):
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        return str(super().to_internal_value(data))
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON number with an integral value (5 and 5.0 alike), within the safe-integer range."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_value", MAX_SAFE_INTEGER)
+        kwargs.setdefault("min_value", -MAX_SAFE_INTEGER)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        if isinstance(data, float) and not data.is_integer():
+            self.fail("invalid")
+        return int(super().to_internal_value(int(data)))
 
 
 def user_id_field() -> StrictCharField:
@@ -41,7 +66,7 @@ class StrictNumberField(serializers.Field):
 
     default_error_messages = {
         "invalid": "Expected a number.",
-        "range": "Number {problem}.",
+        "range": "Not storable in DynamoDB: {problem}.",
         "bounds": "Ensure this value is between {min_value} and {max_value}.",
     }
 
@@ -53,7 +78,7 @@ class StrictNumberField(serializers.Field):
         if isinstance(data, bool) or not isinstance(data, int | float):
             self.fail("invalid")
         if problem := number_problem(data):
-            self.fail("range", problem=problem)
+            self.fail("range", problem=problem.detail)
         if (self.min_value is not None and data < self.min_value) or (
             self.max_value is not None and data > self.max_value
         ):
@@ -76,7 +101,7 @@ class JsonObjectField(serializers.Field):
     default_error_messages = {
         "invalid": "Expected an object.",
         "too_large": "Object is too large (at most {max_bytes} bytes as JSON).",
-        "unstorable": "Object {problem}.",
+        "unstorable": "Not storable in DynamoDB: {problem}.",
     }
 
     def __init__(self, *, max_bytes: int = 64 * 1024, **kwargs: Any) -> None:
@@ -89,7 +114,7 @@ class JsonObjectField(serializers.Field):
         if len(json.dumps(data, ensure_ascii=False).encode()) > self.max_bytes:
             self.fail("too_large", max_bytes=self.max_bytes)
         if problem := value_problem(data):
-            self.fail("unstorable", problem=problem)
+            self.fail("unstorable", problem=problem.detail)
         return data
 
     def to_representation(self, value: Any) -> Any:

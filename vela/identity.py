@@ -207,12 +207,12 @@ def resolve_email(request: Request) -> str:
     if identity.token_use == "access":
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from vela.aws import client
+        from vela.aws import client, client_error_code
 
         try:
             response = client("cognito-idp").get_user(AccessToken=identity.token)
         except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
+            code = client_error_code(exc)
             if code in {"NotAuthorizedException", "UserNotFoundException"}:
                 raise UnauthorizedError("Unauthorized", code="invalid_token") from exc
             raise UpstreamError(f"Cognito GetUser failed: {code}", code="cognito_error") from exc

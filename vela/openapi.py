@@ -10,6 +10,8 @@ from rest_framework import serializers
 
 
 class ErrorSerializer(serializers.Serializer):
+    """The one error body of every route (component `Error`)."""
+
     error = serializers.CharField(help_text="Human-readable message.")
     code = serializers.CharField(help_text="Stable snake_case code.")
     fields = serializers.DictField(
@@ -17,6 +19,7 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text="Validation errors per field (400 `invalid` only).",
     )
+    name = serializers.CharField(required=False, help_text="Cognito's error name (auth routes only).")
 
 
 _DESCRIPTIONS = {

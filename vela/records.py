@@ -12,7 +12,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any, Self
 
-from vela.dynamodb_codec import MISSING
+from vela.dynamodb.codec import MISSING
 
 
 @functools.cache

@@ -5,16 +5,17 @@ from __future__ import annotations
 import pytest
 
 from chat_history.records import ChatMessage
-from chat_history.repositories import BATCH_ATTEMPTS, ChatHistoryRepository
+from chat_history.repositories import ChatHistoryRepository
 from tests.chat_history.conftest import TABLE, seed, stored
-from tests.spy import spy_table
-from vela.aws import dynamodb_table
+from tests.spy import Spy
+from vela.aws import dynamodb_client
+from vela.dynamodb import BATCH_ATTEMPTS, DynamoTable
 from vela.errors import ConflictError, ServiceMisconfiguredError, UpstreamError
 
 
 def _repo(**kwargs):
-    table, client = spy_table(dynamodb_table("chat_history"))
-    return ChatHistoryRepository(table, **kwargs), table, client
+    client = Spy(dynamodb_client(validate=False))
+    return ChatHistoryRepository(DynamoTable("chat_history", client=client), **kwargs), client, client
 
 
 def _thread(thread_id, count, user="u", start=1, size=0):
@@ -126,6 +127,9 @@ class Unprocessing:
     def __init__(self, client, *, hold, times):
         self.client, self.hold, self.times, self.calls = client, hold, times, 0
 
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
     def batch_write_item(self, RequestItems):
         self.calls += 1
         [(table, requests)] = RequestItems.items()
@@ -139,10 +143,9 @@ class Unprocessing:
 
 def test_unprocessed_items_are_resent_with_backoff(dynamodb):
     seed(dynamodb, *_thread("t", 25))
-    table = dynamodb_table("chat_history")
-    flaky = Unprocessing(table.meta.client, hold=10, times=2)
+    flaky = Unprocessing(dynamodb_client(validate=False), hold=10, times=2)
     sleeps = []
-    repo = ChatHistoryRepository(spy_table(table, flaky)[0], sleep=sleeps.append)
+    repo = ChatHistoryRepository(DynamoTable("chat_history", client=flaky), sleep=sleeps.append)
 
     assert repo.delete_thread("t") == 25
 
@@ -153,20 +156,17 @@ def test_unprocessed_items_are_resent_with_backoff(dynamodb):
 
 def test_items_still_unprocessed_after_every_attempt_are_an_upstream_error(dynamodb):
     seed(dynamodb, *_thread("t", 3))
-    table = dynamodb_table("chat_history")
-    stuck = Unprocessing(table.meta.client, hold=2, times=100)
+    stuck = Unprocessing(dynamodb_client(validate=False), hold=2, times=100)
     sleeps = []
-    repo = ChatHistoryRepository(spy_table(table, stuck)[0], sleep=sleeps.append)
+    repo = ChatHistoryRepository(DynamoTable("chat_history", client=stuck), sleep=sleeps.append)
 
     with pytest.raises(UpstreamError) as excinfo:
         repo.delete_thread("t")
 
     assert stuck.calls == BATCH_ATTEMPTS
     assert len(sleeps) == BATCH_ATTEMPTS - 1
-    assert (
-        excinfo.value.message
-        == f"Failed to delete all messages after {BATCH_ATTEMPTS} attempts. 2 items remain unprocessed."
-    )
+    assert (excinfo.value.status_code, excinfo.value.code) == (502, "dynamodb_throttled")
+    assert excinfo.value.message == f"DynamoDB left 2 items unprocessed after {BATCH_ATTEMPTS} attempts."
 
 
 def test_missing_table_is_a_misconfiguration_naming_it(dynamodb, settings):
@@ -176,5 +176,5 @@ def test_missing_table_is_a_misconfiguration_naming_it(dynamodb, settings):
     with pytest.raises(ServiceMisconfiguredError) as excinfo:
         repo.user_messages("u")
 
-    assert excinfo.value.message == "DynamoDB table 'vela-gone' does not exist"
+    assert excinfo.value.message.startswith("DynamoDB table 'vela-gone' does not exist")
     assert excinfo.value.status_code == 500

@@ -47,7 +47,8 @@ def test_save_when_dynamodb_fails_is_5xx_with_the_original_prefix(client, dynamo
 
     assert response.status_code == 500
     assert response.json() == {
-        "error": "Failed to save message: DynamoDB table 'vela-missing' does not exist",
+        "error": "Failed to save message: DynamoDB table 'vela-missing' does not exist"
+        " (create it with `manage.py dynamodb_tables create`).",
         "code": "table_not_found",
     }
 

@@ -1,6 +1,6 @@
 import pytest
 
-from progress.repositories import forget_seen_rows
+from progress.services import forget_seen_rows
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from progress.records import DailyProgress
-from progress.repositories import DailyProgressRepository, GameSessionRepository, _last_seen
-from progress.services import progress_record_game_session
+from progress.repositories import DailyProgressRepository, GameSessionRepository
+from progress.services import daily_progress_add_game, progress_record_game_session, seen_days
 from tests.dynamo_helpers import get, put, scan
 from tests.spy import CountingClient
 from vela.dynamodb import DynamoTable
@@ -60,10 +60,9 @@ def test_stale_view_of_the_day_cancels_and_falls_back_without_losing_writes(coun
     put(dynamodb, "profiles", {"user_id": "u", "total_experience": 0})
     record(xp=10, correct=10)
     # Another process added a game this process never saw.
-    record_elsewhere = DailyProgressRepository()
-    _last_seen.clear()
-    record_elsewhere.add_game(user_id="u", date=today(), delta=_delta())
-    _last_seen[("u", today())] = DailyProgress(user_id="u", date=today(), games_played=1, accuracy_sum=100.0)
+    seen_days.clear()
+    daily_progress_add_game(user_id="u", date=today(), delta=_delta())
+    seen_days.remember(DailyProgress(user_id="u", date=today(), games_played=1, accuracy_sum=100.0))
     counted.calls.clear()
 
     record(xp=5, correct=0)

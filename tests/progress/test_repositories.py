@@ -1,93 +1,17 @@
-"""Daily-progress repository against in-process moto: atomic adds and the legacy-row migration."""
+"""Progress repositories against in-process moto: storage only (the rules are in test_services.py)."""
 
-import pytest
-
-from progress.records import DailyProgress, GameProgressDelta
-from progress.repositories import DailyProgressRepository, GameSessionRepository, _last_seen, js_round
-from progress.services import game_delta, new_session_id
+from progress.records import DailyProgress, GameProgressDelta, GameSession
+from progress.repositories import DailyProgressRepository, GameSessionRepository
 from tests.dynamo_helpers import get, put
-from tests.spy import CountingClient
+from vela.dynamodb import Transaction
 
 DAY = "2026-01-02"
-
-
-def delta(accuracy, xp=10):
-    return GameProgressDelta(
-        vocabulary_studied=1, sentences_completed=0, time_spent_minutes=2, experience_gained=xp, accuracy=accuracy
-    )
-
-
-def test_js_round_rounds_half_up():
-    assert [js_round(x) for x in (0.5, 1.5, 2.5, -0.5, -1.5, 76.666)] == [1, 2, 3, 0, -1, 77]
-
-
-def test_first_add_creates_the_row(dynamodb):
-    day = DailyProgressRepository().add_game(user_id="u", date=DAY, delta=delta(70.0))
-
-    assert (day.games_played, day.accuracy_percentage, day.accuracy_sum) == (1, 70, 70)
-    assert get(dynamodb, "daily_progress", user_id="u", date=DAY)["accuracy_percentage"] == 70
-
-
-def test_adds_accumulate_and_accuracy_is_the_running_average(dynamodb):
-    repo = DailyProgressRepository()
-    for accuracy in (100.0, 50.0, 33.33333333333333):
-        day = repo.add_game(user_id="u", date=DAY, delta=delta(accuracy))
-
-    assert (day.games_played, day.vocabulary_studied, day.time_spent_minutes, day.experience_gained) == (3, 3, 6, 30)
-    assert day.accuracy_percentage == 61
-    assert get(dynamodb, "daily_progress", user_id="u", date=DAY)["accuracy_percentage"] == 61
-
-
-def test_legacy_row_gets_its_sum_once(dynamodb):
-    put(dynamodb, "daily_progress", {"user_id": "u", "date": DAY, "games_played": 4, "accuracy_percentage": 50})
-
-    day = DailyProgressRepository().add_game(user_id="u", date=DAY, delta=delta(100.0))
-
-    assert (day.games_played, day.accuracy_sum, day.accuracy_percentage) == (5, 300, 60)
-
-
-def test_rows_of_other_days_and_users_are_untouched(dynamodb):
-    repo = DailyProgressRepository()
-    repo.add_game(user_id="u", date=DAY, delta=delta(10.0))
-
-    repo.add_game(user_id="v", date="2026-01-03", delta=delta(90.0))
-
-    assert get(dynamodb, "daily_progress", user_id="u", date=DAY)["games_played"] == 1
-    assert get(dynamodb, "daily_progress", user_id="u", date="2026-01-03") is None
-
-
-def test_game_delta_follows_the_original_rules():
-    vocab = game_delta(
-        game_type="vocabulary", duration_seconds=95, questions_answered=10, correct_answers=7, experience=5
-    )
-    sentence = game_delta(
-        game_type="sentence", duration_seconds=29, questions_answered=4, correct_answers=1, experience=1
-    )
-    other = game_delta(
-        game_type="sentences", duration_seconds=30, questions_answered=0, correct_answers=0, experience=0
-    )
-
-    assert (vocab.vocabulary_studied, vocab.sentences_completed, vocab.time_spent_minutes) == (10, 0, 2)
-    assert vocab.accuracy == 70.0
-    assert (sentence.vocabulary_studied, sentence.sentences_completed, sentence.accuracy) == (0, 4, 25.0)
-    assert (other.vocabulary_studied, other.sentences_completed, other.time_spent_minutes, other.accuracy) == (
-        0,
-        0,
-        1,
-        0,
-    )
-
-
-def test_session_ids_look_like_the_originals():
-    ids = {new_session_id(1795316189680) for _ in range(50)}
-
-    assert len(ids) == 50
-    assert all(i.startswith("1795316189680-") and len(i) == 23 for i in ids)
+DELTA = GameProgressDelta(
+    vocabulary_studied=1, sentences_completed=0, time_spent_minutes=2, experience_gained=10, accuracy=50.0
+)
 
 
 def test_sessions_are_listed_per_user(dynamodb):
-    from progress.records import GameSession
-
     repo = GameSessionRepository()
     for i, user in enumerate(["u", "u", "v"]):
         repo.add(GameSession(user, f"s{i}", "vocabulary", 1, 2, 3, 1, 5, "2026-01-01T00:00:00.000Z"))
@@ -95,50 +19,46 @@ def test_sessions_are_listed_per_user(dynamodb):
     assert sorted(s.session_id for s in repo.list_for_user(user_id="u")) == ["s0", "s1"]
 
 
-@pytest.fixture
-def counted(dynamodb):
-    from vela.dynamodb import DynamoTable
+def test_create_writes_only_a_new_row(dynamodb):
+    repo = DailyProgressRepository()
+    first = DailyProgress.first_game(user_id="u", date=DAY, delta=DELTA)
 
-    client = CountingClient(dynamodb)
-    return client, DailyProgressRepository(DynamoTable("daily_progress", client=client))
-
-
-def test_known_rows_take_one_write_per_game(counted, dynamodb):
-    client, repo = counted
-
-    repo.add_game(user_id="u", date=DAY, delta=delta(100.0))
-    repo.add_game(user_id="u", date=DAY, delta=delta(50.0))
-    day = repo.add_game(user_id="u", date=DAY, delta=delta(0.0))
-
-    assert client.calls == ["put_item", "update_item", "update_item"]
-    assert (day.games_played, day.accuracy_percentage, day.experience_gained) == (3, 50, 30)
-    assert get(dynamodb, "daily_progress", user_id="u", date=DAY)["accuracy_percentage"] == 50
+    assert repo.create(first) is True
+    assert repo.create(first.plus(DELTA)) is False
+    assert repo.get(user_id="u", date=DAY) == first
 
 
-def test_a_stale_view_of_the_row_falls_back_without_losing_the_other_write(counted, dynamodb):
-    _client, repo = counted
-    repo.add_game(user_id="u", date=DAY, delta=delta(100.0))
-    DailyProgressRepository().add_game(user_id="u", date=DAY, delta=delta(0.0))  # "another process"
-    # As another process left it: this process saw only the first game.
-    _last_seen[("u", DAY)] = DailyProgress(user_id="u", date=DAY, games_played=1, accuracy_sum=100.0)
+def test_add_if_unchanged_refuses_a_row_that_moved_on(dynamodb):
+    repo = DailyProgressRepository()
+    first = DailyProgress.first_game(user_id="u", date=DAY, delta=DELTA)
+    repo.create(first)
+    second = first.plus(DELTA)
 
-    day = repo.add_game(user_id="u", date=DAY, delta=delta(50.0))
-
-    assert (day.games_played, day.accuracy_percentage) == (3, 50)
-    row = get(dynamodb, "daily_progress", user_id="u", date=DAY)
-    assert (row["games_played"], row["accuracy_sum"], row["accuracy_percentage"], row["experience_gained"]) == (
-        3,
-        150,
-        50,
-        30,
-    )
+    assert repo.add_game_if_unchanged(known=first, delta=DELTA, after=second) == second
+    assert repo.add_game_if_unchanged(known=first, delta=DELTA, after=second) is None  # games_played is 2 now
+    assert get(dynamodb, "daily_progress", user_id="u", date=DAY)["games_played"] == 2
 
 
-def test_first_game_on_a_legacy_row_uses_the_migration_path(counted, dynamodb):
-    client, repo = counted
+def test_add_game_refuses_a_row_of_the_original_api_until_it_has_a_sum(dynamodb):
+    repo = DailyProgressRepository()
     put(dynamodb, "daily_progress", {"user_id": "u", "date": DAY, "games_played": 2, "accuracy_percentage": 80})
 
-    day = repo.add_game(user_id="u", date=DAY, delta=delta(70.0))
+    assert repo.add_game(user_id="u", date=DAY, delta=DELTA) is None
+    assert repo.set_sum_if_missing(user_id="u", date=DAY, games_played=2, accuracy_sum=160) is True
+    assert repo.set_sum_if_missing(user_id="u", date=DAY, games_played=2, accuracy_sum=999) is False
+    totals, has_percentage = repo.add_game(user_id="u", date=DAY, delta=DELTA)
 
-    assert (day.games_played, day.accuracy_percentage, day.accuracy_sum) == (3, 77, 230)
-    assert client.calls[0] == "put_item"  # the create attempt fails on the existing row
+    assert (totals.games_played, totals.accuracy_sum, has_percentage) == (3, 210, True)
+
+
+def test_writes_given_a_transaction_wait_for_its_commit(dynamodb):
+    put(dynamodb, "profiles", {"user_id": "u", "total_experience": 1})
+    tx = Transaction()
+    first = DailyProgress.first_game(user_id="u", date=DAY, delta=DELTA)
+    DailyProgressRepository().create(first, tx=tx)
+    GameSessionRepository().add(GameSession("u", "s1", "vocabulary", 1, 2, 3, 1, 5, "2026-01-02T00:00:00.000Z"), tx=tx)
+
+    assert get(dynamodb, "daily_progress", user_id="u", date=DAY) is None
+    tx.commit(token="s1")
+    assert get(dynamodb, "daily_progress", user_id="u", date=DAY)["games_played"] == 1
+    assert get(dynamodb, "game_sessions", user_id="u", session_id="s1") is not None

@@ -7,8 +7,9 @@ import pytest
 from sentences.records import SavedSentence
 from sentences.repositories import SavedSentenceRepository
 from sentences.services import saved_sentence_create, saved_sentence_list
-from tests.spy import spy_table
-from vela.aws import dynamodb_table
+from tests.spy import Spy
+from vela.aws import dynamodb_client
+from vela.dynamodb import DynamoTable
 from vela.errors import ConflictError, ServiceMisconfiguredError
 
 
@@ -48,15 +49,15 @@ def test_list_is_newest_first_and_per_user(dynamodb):
 
 
 def test_list_keeps_reading_when_a_1mb_page_comes_back_short(dynamodb):
-    table, _ = spy_table(dynamodb_table("saved_sentences"))
-    repo = SavedSentenceRepository(table)
+    client = Spy(dynamodb_client(validate=False))
+    repo = SavedSentenceRepository(DynamoTable("saved_sentences", client=client))
     for n in range(30):
         repo.create(_sentence(n, context="x" * 60_000))  # ~1.8 MB in all
 
     listed = repo.list_newest_first(user_id="a@example.com", limit=25)
 
     assert [s.sentence for s in listed] == [f"文{n}" for n in range(29, 4, -1)]
-    assert table.calls["query"] >= 2
+    assert client.calls["query"] >= 2
 
 
 def test_delete_is_idempotent(dynamodb):
@@ -75,7 +76,10 @@ def test_missing_table_names_it(dynamodb, settings):
     with pytest.raises(ServiceMisconfiguredError) as excinfo:
         saved_sentence_list(email="a@example.com")
 
-    assert excinfo.value.message == "Failed to fetch saved sentences: DynamoDB table 'vela-gone' does not exist"
+    assert excinfo.value.message == (
+        "Failed to fetch saved sentences: DynamoDB table 'vela-gone' does not exist"
+        " (create it with `manage.py dynamodb_tables create`)."
+    )
 
 
 class CollidingRepo:

@@ -2,7 +2,22 @@ from decimal import Decimal
 
 import pytest
 
-from vela.dynamodb_codec import MISSING, from_av, number_problem, to_av, to_item, value_problem
+from vela.dynamodb.codec import (
+    BAD_KEY,
+    MAX_DEPTH,
+    MISSING,
+    OUT_OF_RANGE,
+    SURROGATE,
+    TOO_DEEP,
+    TOO_PRECISE,
+    check_storable,
+    from_av,
+    number_problem,
+    to_av,
+    to_item,
+    value_problem,
+)
+from vela.errors import BadRequestError
 
 
 @pytest.mark.parametrize(
@@ -55,10 +70,30 @@ def test_storable_numbers_pass():
 
 
 def test_value_problem_walks_nested_values():
-    assert value_problem({"a": [{"b": 1e200}]}) == "is out of the storable range"
-    assert value_problem({"a": object()}).startswith("has an unsupported type")
+    assert value_problem({"a": [{"b": 1e200}]}) == OUT_OF_RANGE
+    assert value_problem({"a": object()}).code == "invalid_value"
     assert value_problem({"ok": [1, "x", None]}) is None
-    assert value_problem({"a": {"": 1}}) == "has an empty key"
+    assert value_problem({"a": {"": 1}}) == BAD_KEY
+    assert value_problem({"a": ["\ud800"]}) == SURROGATE
+    assert value_problem({"\udc00": 1}) == SURROGATE
+
+
+def test_depth_is_counted_from_the_top_value():
+    def nested(depth):
+        value = 1
+        for _ in range(depth):
+            value = {"k": value}
+        return value
+
+    assert value_problem(nested(MAX_DEPTH)) is None
+    assert value_problem(nested(MAX_DEPTH + 1)) == TOO_DEEP
+
+
+def test_check_storable_is_a_400_naming_the_path():
+    with pytest.raises(BadRequestError) as caught:
+        check_storable({"n": 10**40 + 1}, "context")
+
+    assert (caught.value.code, caught.value.message) == ("invalid_number", f"context: {TOO_PRECISE.detail}")
 
 
 def test_unknown_type_cannot_be_stored():

@@ -23,7 +23,8 @@ def client_error(code, message="boom"):
     ("exc", "expected", "status", "code"),
     [
         (client_error("ResourceNotFoundException"), ServiceMisconfiguredError, 500, "table_not_found"),
-        (client_error("ProvisionedThroughputExceededException"), UpstreamError, 502, "dynamodb_error"),
+        (client_error("ProvisionedThroughputExceededException"), UpstreamError, 502, "dynamodb_throttled"),
+        (client_error("AccessDeniedException"), UpstreamError, 502, "dynamodb_error"),
         (client_error("ValidationException", "bad key"), Exception, 500, "dynamodb_validation"),
         (ReadTimeoutError(endpoint_url="http://x"), UpstreamTimeoutError, 504, "dynamodb_timeout"),
         (EndpointConnectionError(endpoint_url="http://x"), UpstreamError, 502, "dynamodb_unreachable"),
@@ -57,4 +58,7 @@ def test_throttled_dynamodb_is_502_json_over_http(client, cognito, auth_header, 
     response = client.get("/api/profiles", headers=auth_header("user-1"))
 
     assert response.status_code == 502
-    assert response.json() == {"error": "DynamoDB operation failed: ThrottlingException", "code": "dynamodb_error"}
+    assert response.json() == {
+        "error": "DynamoDB is throttling requests (ThrottlingException).",
+        "code": "dynamodb_throttled",
+    }

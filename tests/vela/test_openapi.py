@@ -83,8 +83,25 @@ def test_every_route_documents_an_error_body(schema, family, method, path):
 def test_error_component_has_the_one_error_shape(schema):
     error = schema["components"]["schemas"]["Error"]
 
-    assert set(error["properties"]) == {"error", "code", "fields"}
+    assert set(error["properties"]) == {"error", "code", "fields", "name"}
     assert set(error["required"]) == {"error", "code"}
+
+
+def test_every_route_shares_the_one_error_component(schema):
+    """No private error serializers: one component has the `error` + `code` shape, and every 4xx/5xx
+    JSON response of every route refers to it."""
+    shaped = [
+        name
+        for name, component in schema["components"]["schemas"].items()
+        if {"error", "code"} <= set(component.get("properties", {}))
+    ]
+    assert shaped == ["Error"]
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation.get("responses", {}).items():
+                body = response.get("content", {}).get("application/json", {}).get("schema", {})
+                if status.startswith(("4", "5")) and "properties" in body:
+                    assert "code" not in body["properties"], f"{method.upper()} {path} {status} has its own error shape"
 
 
 @pytest.mark.parametrize(("method", "path"), USER_ROUTES)

@@ -1,0 +1,210 @@
+"""The one DynamoDB boundary: table access, transactions, batch retries, the value codec, the error table.
+
+Repositories hold a `DynamoTable("profiles")` (a logical name of `vela.dynamodb_schema`) and call
+`table.call("get_item", Key=...)`; `TableName` is filled in and every failure is translated by the
+error table of `vela.dynamodb.errors` (a missing table is a 500 naming it, throttling a 502,
+timeouts a 504, never the AWS message). A failed condition raises `ConditionFailed`, which
+repositories catch where they use conditions. Values go through `vela.dynamodb.codec`
+(`to_item`/`from_item`), so records never see a `Decimal`.
+
+Several writes that must happen together go into a `Transaction`: repositories add their entry
+(`tx.add(table.entry("Update", ...))`) when a service passes one in, and the service commits it.
+Services thus pass records and a transaction object, never DynamoDB request dicts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+
+from vela.aws import client_error_code, dynamodb_client
+from vela.dynamodb.codec import (
+    MISSING,
+    Problem,
+    check_storable,
+    from_av,
+    from_item,
+    number_problem,
+    to_av,
+    to_item,
+    value_problem,
+)
+from vela.dynamodb.errors import (
+    ERRORS,
+    ConditionFailed,
+    TransactionCancelled,
+    failure_prefix,
+    table_missing_error,
+    translate_botocore_error,
+    translate_client_error,
+    unprocessed_error,
+)
+
+__all__ = [
+    "ERRORS",
+    "MISSING",
+    "ConditionFailed",
+    "DynamoTable",
+    "Problem",
+    "Transaction",
+    "TransactionCancelled",
+    "check_storable",
+    "client_error_code",
+    "failure_prefix",
+    "from_av",
+    "from_item",
+    "number_problem",
+    "table_missing_error",
+    "to_av",
+    "to_item",
+    "transact_write",
+    "value_problem",
+]
+
+BATCH_WRITE_SIZE = 25  # BatchWriteItem's limit
+BATCH_GET_SIZE = 100  # BatchGetItem's limit
+BATCH_ATTEMPTS = 6  # first send + 5 re-sends of what DynamoDB left unprocessed
+BACKOFF_BASE_SECONDS = 0.05  # 50, 100, 200, 400, 800 ms between re-sends
+
+Item = dict[str, Any]
+
+
+class DynamoTable:
+    """A logical table of `vela.dynamodb_schema` (e.g. "profiles"), named as settings say."""
+
+    def __init__(self, logical: str, client: Any = None) -> None:
+        self.logical = logical
+        self.name: str = settings.DYNAMODB_TABLES[logical]
+        self._client = client
+
+    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        return self._call(operation, {"TableName": self.name, **kwargs})
+
+    def entry(self, action: str, **kwargs: Any) -> dict[str, Any]:
+        """One TransactWriteItems entry (`Put`, `Update`, `Delete`, `ConditionCheck`) on this table."""
+        return {action: {"TableName": self.name, **kwargs}}
+
+    def pages(self, operation: str, **kwargs: Any) -> Iterator[list[Item]]:
+        """The items of each page of a Query or Scan, following LastEvaluatedKey until DynamoDB has no more."""
+        while True:
+            page = self.call(operation, **kwargs)
+            yield page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def batch_write(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One BatchWriteItem (at most 25 requests) on this table; returns the unprocessed requests."""
+        response = self._call("batch_write_item", {"RequestItems": {self.name: requests}})
+        return list((response.get("UnprocessedItems") or {}).get(self.name, []))
+
+    def batch_write_all(
+        self, requests: list[dict[str, Any]], *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        """Every Put/DeleteRequest, 25 per BatchWriteItem; unprocessed ones are re-sent with exponential
+        backoff (BATCH_ATTEMPTS sends in all), then a 502 `dynamodb_throttled`."""
+        for start in range(0, len(requests), BATCH_WRITE_SIZE):
+            pending = requests[start : start + BATCH_WRITE_SIZE]
+            for attempt in range(BATCH_ATTEMPTS):
+                if attempt:
+                    sleep(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+                pending = self.batch_write(pending)
+                if not pending:
+                    break
+            if pending:
+                raise unprocessed_error(len(pending), BATCH_ATTEMPTS)
+
+    def batch_get_keys(
+        self, keys: list[dict[str, Any]], *, projection: str, sleep: Callable[[float], None] = time.sleep
+    ) -> list[Item]:
+        """BatchGetItem of any number of keys (100 per call), retrying unprocessed keys; the items found."""
+        found: list[Item] = []
+        for start in range(0, len(keys), BATCH_GET_SIZE):
+            request: dict[str, Any] = {
+                self.name: {"Keys": keys[start : start + BATCH_GET_SIZE], "ProjectionExpression": projection}
+            }
+            for attempt in range(BATCH_ATTEMPTS):
+                if attempt:
+                    sleep(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+                response = self._call("batch_get_item", {"RequestItems": request})
+                found.extend(response.get("Responses", {}).get(self.name, []))
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            if request:
+                raise unprocessed_error(len(request[self.name]["Keys"]), BATCH_ATTEMPTS)
+        return found
+
+    def _call(self, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return _invoke(self._client, operation, kwargs, self.name)
+
+
+class Transaction:
+    """Writes that happen together or not at all (one TransactWriteItems call, at most 100 entries).
+
+    Repositories `add` entries built with `DynamoTable.entry`; the service that opened the
+    transaction `commit`s it. `TransactionCancelled` on commit means nothing was written.
+    """
+
+    def __init__(self, *, client: Any = None) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self._client = client
+
+    def add(self, entry: dict[str, Any]) -> None:
+        self.entries.append(entry)
+
+    def commit(self, *, token: str | None = None) -> None:
+        transact_write(self.entries, token=token, client=self._client)
+
+
+def transact_write(entries: list[dict[str, Any]], *, token: str | None = None, client: Any = None) -> None:
+    """All of `entries` (built with `DynamoTable.entry`) or nothing, in one call.
+
+    `token` (ClientRequestToken) makes botocore's own retries idempotent for ten minutes. Raises
+    TransactionCancelled when DynamoDB wrote nothing because a condition failed or another
+    transaction conflicted; other failures are translated like single-table calls.
+    """
+    kwargs: dict[str, Any] = {"TransactItems": entries}
+    if token:
+        kwargs["ClientRequestToken"] = token
+    tables = ", ".join(sorted({next(iter(entry.values()))["TableName"] for entry in entries}))
+    try:
+        _invoke(client, "transact_write_items", kwargs, tables, translate=False)
+    except ClientError as exc:
+        code = client_error_code(exc)
+        if code == "TransactionCanceledException":
+            reasons = [reason.get("Code", "") for reason in exc.response.get("CancellationReasons", [])]
+            raise TransactionCancelled(reasons) from exc
+        if code == "ResourceNotFoundException":  # error path only: find which table is missing
+            tables = ", ".join(_missing_tables(client, tables.split(", "))) or tables
+        raise translate_client_error(exc, table=tables, operation="transact_write_items") from exc
+
+
+def _missing_tables(client: Any, names: list[str]) -> list[str]:
+    client = client or dynamodb_client(validate=False)
+    missing = []
+    for name in names:
+        try:
+            client.describe_table(TableName=name)
+        except ClientError as exc:
+            if client_error_code(exc) == "ResourceNotFoundException":
+                missing.append(name)
+        except BotoCoreError:
+            return []
+    return missing
+
+
+def _invoke(client: Any, operation: str, kwargs: dict[str, Any], table: str, *, translate: bool = True) -> Any:
+    client = client or dynamodb_client(validate=False)
+    try:
+        return getattr(client, operation)(**kwargs)
+    except ClientError as exc:
+        if not translate:
+            raise
+        raise translate_client_error(exc, table=table, operation=operation) from exc
+    except BotoCoreError as exc:
+        raise translate_botocore_error(exc, table=table, operation=operation) from exc
