@@ -143,7 +143,7 @@ def lex(sql: str) -> list[Token]:
 def split_raw(sql: str) -> list[Statement]:
     """Split a query string on top-level semicolons (statements not yet classified)."""
     statements: list[Statement] = []
-    start, current = 0, []
+    start, current = 0, list[Token]()
     for tok in lex(sql):
         if tok.is_punct(";"):
             if current:

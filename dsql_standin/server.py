@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Self
 
 from .config import StandInConfig
+from .jobs import JobFinisher
 from .protocol import CANCEL_REQUEST_CODE
 from .relay import Session
 from .upstream import bootstrap_database
@@ -28,6 +29,7 @@ class StandIn:
         self.config = config
         self._listener: socket.socket | None = None
         self._thread: threading.Thread | None = None
+        self._jobs: JobFinisher | None = None
         self._stopping = threading.Event()
         self._sessions: set[Session] = set()
         self._threads: set[threading.Thread] = set()
@@ -58,6 +60,8 @@ class StandIn:
         self._stopping.clear()
         self._thread = threading.Thread(target=self._accept_loop, name="dsql-standin-accept", daemon=True)
         self._thread.start()
+        self._jobs = JobFinisher(cfg, self._stopping)
+        self._jobs.start()
         log.info("DSQL stand-in listening on %s:%s for %s (%s), upstream %s:%s/%s", cfg.listen_host, self.port,
                  cfg.cluster_hostname, cfg.region, cfg.upstream_host, cfg.upstream_port, cfg.upstream_database)
         return self.port
@@ -69,6 +73,8 @@ class StandIn:
             self._listener.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._jobs is not None:
+            self._jobs.join(timeout=5)
         with self._lock:
             sessions = list(self._sessions)
             threads = list(self._threads)

@@ -169,6 +169,7 @@ DECLARE
     v_job_id text;
     v_status text := 'completed';
     v_details text := NULL;
+    v_oid oid;
 BEGIN
     -- DSQL job ids are 26 characters of base32 (a UUID's 16 bytes)
     SELECT string_agg(substr('abcdefghijklmnopqrstuvwxyz234567', 1 + floor(random() * 32)::int, 1), '')
@@ -179,12 +180,44 @@ BEGIN
         v_status := 'failed';
         v_details := SQLERRM || ' (SQLSTATE ' || SQLSTATE || ')';
     END;
+    IF p_object <> '' THEN
+        v_oid := to_regclass(p_object)::oid;
+    END IF;
+    IF v_status = 'completed' AND p_job_type = 'INDEX_BUILD' AND v_oid IS NOT NULL THEN
+        -- built, but (as on DSQL) not valid until the job is over: waited for, or finish_jobs() after a while
+        BEGIN
+            UPDATE pg_catalog.pg_index SET indisvalid = false WHERE indexrelid = v_oid;
+            v_status := 'processing';
+        EXCEPTION WHEN insufficient_privilege THEN
+            NULL;  -- the upstream user may not write the catalog: the index is simply valid at once
+        END;
+    END IF;
     INSERT INTO dsql_standin.jobs (job_id, status, details, job_type, class_id, object_id, object_name,
                                    start_time, update_time)
-    VALUES (v_job_id, v_status, v_details, p_job_type, 'pg_class'::regclass::oid,
-            CASE WHEN p_object <> '' THEN to_regclass(p_object)::oid END, nullif(p_object, ''),
+    VALUES (v_job_id, v_status, v_details, p_job_type, 'pg_class'::regclass::oid, v_oid, nullif(p_object, ''),
             now(), clock_timestamp());
     RETURN v_job_id;
+END
+$fn$;
+CREATE OR REPLACE FUNCTION dsql_standin.finish_job(p_job_id text) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    UPDATE pg_catalog.pg_index SET indisvalid = true
+     WHERE indexrelid = (SELECT object_id FROM dsql_standin.jobs WHERE job_id = p_job_id AND status = 'processing');
+    UPDATE dsql_standin.jobs SET status = 'completed', update_time = clock_timestamp()
+     WHERE job_id = p_job_id AND status = 'processing';
+END
+$fn$;
+CREATE OR REPLACE FUNCTION dsql_standin.finish_jobs(p_older_than interval) RETURNS integer LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_job record;
+    v_count integer := 0;
+BEGIN
+    FOR v_job IN SELECT job_id FROM dsql_standin.jobs
+                  WHERE status = 'processing' AND update_time < clock_timestamp() - p_older_than LOOP
+        PERFORM dsql_standin.finish_job(v_job.job_id);
+        v_count := v_count + 1;
+    END LOOP;
+    RETURN v_count;
 END
 $fn$;
 CREATE OR REPLACE PROCEDURE sys.wait_for_job(IN job_id text, INOUT wait_for_job boolean DEFAULT NULL)
@@ -192,11 +225,20 @@ LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
     v_status text;
+    v_finished boolean := false;
 BEGIN
     IF wait_for_job.job_id IS NULL OR wait_for_job.job_id !~ '^[a-z2-7]{26}$' THEN
         RAISE EXCEPTION USING ERRCODE = '22P02', MESSAGE = 'Unable to convert text to UUID';
     END IF;
+    BEGIN
+        PERFORM dsql_standin.finish_job(wait_for_job.job_id);  -- waiting is what finishes a job here
+    EXCEPTION WHEN serialization_failure THEN
+        v_finished := true;  -- the background finisher finished it under our snapshot
+    END;
     SELECT j.status INTO v_status FROM dsql_standin.jobs AS j WHERE j.job_id = wait_for_job.job_id;
+    IF v_finished AND v_status = 'processing' THEN
+        v_status := 'completed';
+    END IF;
     -- DSQL answers whether the job succeeded: false for a failed (or unknown) job, no error
     wait_for_job := coalesce(v_status = 'completed', false);
 END

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from typing import Any
 
@@ -42,6 +43,34 @@ def test_create_index_async_returns_a_job_and_wait_succeeds(connect: Connect, ra
     assert conn.execute("SELECT status, details FROM sys.jobs WHERE job_id = %s", (job_id,)).fetchone() == (
         "completed", None)
     assert _index_exists(raw, name)
+
+
+def _valid(raw: psycopg.Connection[Any], name: str) -> bool:
+    row = raw.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", (name,)).fetchone()
+    assert row is not None
+    return bool(row[0])
+
+
+def test_async_index_is_invalid_until_its_job_is_over(connect: Connect, raw: psycopg.Connection[Any],
+                                                      table: str) -> None:
+    conn = connect("admin")
+    waited, idle = f"ix_{uuid.uuid4().hex[:10]}", f"ix_{uuid.uuid4().hex[:10]}"
+    row = conn.execute(f"CREATE UNIQUE INDEX ASYNC {waited} ON {table} (v)").fetchone()
+    assert row is not None
+    assert conn.execute("SELECT status FROM sys.jobs WHERE job_id = %s", (row[0],)).fetchone() == ("processing",)
+    assert not _valid(raw, waited)
+    with pytest.raises(errors.ObjectNotInPrerequisiteState, match=f'index "{waited}" is not valid'):
+        conn.execute(f"ALTER TABLE {table} ADD CONSTRAINT {waited} UNIQUE USING INDEX {waited}")  # as on DSQL
+    assert conn.execute("CALL sys.wait_for_job(%s)", (row[0],)).fetchone() == (True,)
+    assert _valid(raw, waited)
+    conn.execute(f"ALTER TABLE {table} ADD CONSTRAINT {waited} UNIQUE USING INDEX {waited}")
+    # a job nobody waits for finishes by itself after async_job_seconds (1 s)
+    conn.execute(f"CREATE INDEX ASYNC {idle} ON {table} (id, v)")
+    assert not _valid(raw, idle)
+    deadline = time.monotonic() + 10
+    while not _valid(raw, idle) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _valid(raw, idle)
 
 
 def test_failing_unique_index_job_makes_wait_answer_false(connect: Connect, raw: psycopg.Connection[Any],

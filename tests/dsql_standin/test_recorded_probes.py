@@ -64,8 +64,6 @@ IMPOSSIBLE: dict[str, str] = {
                                      "LATERAL correctly",
     "q_lateral_left_outer_ref_cast": "a DSQL planner defect (42804), not a rule: PG15 plans the LEFT JOIN "
                                      "LATERAL correctly",
-    "alter_unique_using_index": "the stand-in builds ASYNC indexes synchronously (PG15 has no background "
-                                "index build), so the index is already valid when the constraint adopts it",
 }
 
 
