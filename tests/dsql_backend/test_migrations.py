@@ -162,8 +162,8 @@ def test_adding_a_nullable_column_with_a_default_is_translated(dsql, temp_models
     sql = collect(lambda e: e.add_field(Owner, field))
     with dsql.schema_editor() as editor:  # for real, through the stand-in
         editor.add_field(Owner, field)
-
-    assert sql[0] == f'ALTER TABLE "{Owner._meta.db_table}" ADD COLUMN "stock" integer;'  # nothing inline: DSQL refuses it
+    # nothing inline in ADD COLUMN: DSQL refuses it
+    assert sql[0] == f'ALTER TABLE "{Owner._meta.db_table}" ADD COLUMN "stock" integer;'
     assert sql[1].startswith(f'UPDATE "{Owner._meta.db_table}" SET "stock" = 7 WHERE "id" IN (SELECT "id"')
     assert "LIMIT 3000" in sql[1]
     with dsql.cursor() as cursor:
