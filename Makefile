@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # index folders that do not exist; those lines say nothing about this project (errors still show).
 PIP_QUIET := { grep -v "^WARNING: Location '.*' is ignored" || true; }
 
-.PHONY: install postgres chromium run test lint typecheck bench clean package
+.PHONY: install postgres chromium run test lint typecheck bench clean package django-suite
 
 install: $(VENV)/.installed
 
@@ -37,6 +37,13 @@ test: install postgres chromium
 	@$(VENV)/bin/mypy
 	@echo "==> pytest (whole suite, slow end-to-end tests included)"
 	@$(PY) -m pytest $(PYTEST_ARGS)
+	@echo "==> django-suite (Django's own tests on dsql_backend through the DSQL stand-in)"
+	@$(PY) scripts/django_suite.py
+
+# Django's own test suite (sdist cached in ~/.cache/vela/django-sdist) against dsql_backend via the stand-in;
+# DJANGO_SUITE_ARGS="--backend postgresql" runs the same modules on Django's stock backend for comparison.
+django-suite: install postgres
+	@$(PY) scripts/django_suite.py $(DJANGO_SUITE_ARGS)
 
 lint: install
 	@$(VENV)/bin/ruff check .

@@ -42,15 +42,18 @@ def known_regions() -> frozenset[str]:
 def _check_region(region: str, source: str) -> str:
     if not region:
         raise ImproperlyConfigured(
-            f"Cannot tell the AWS region for the DSQL endpoint {source}: set AWS_REGION (or the "
-            "database's REGION) or use the full `<cluster-id>.dsql.<region>.on.aws` hostname."
+            f"Cannot tell the AWS region for the DSQL endpoint {source}: set DATABASES[alias]['REGION'] "
+            "or use the full `<cluster-id>.dsql.<region>.on.aws` hostname in DATABASES[alias]['HOST']."
         )
     if not _REGION.match(region):
-        raise ImproperlyConfigured(f"{region!r} is not an AWS region name (from {source}); set AWS_REGION.")
+        raise ImproperlyConfigured(
+            f"{region!r} is not an AWS region name (from {source}); check DATABASES[alias]['REGION']."
+        )
     regions = known_regions()
     if regions and region not in regions:
         raise ImproperlyConfigured(
-            f"Unknown AWS region {region!r} (from {source}); check AURORA_DB_ENDPOINT and AWS_REGION."
+            f"Unknown AWS region {region!r} (from {source}); check DATABASES[alias]['HOST'] and "
+            "DATABASES[alias]['REGION']."
         )
     return region
 
@@ -59,7 +62,7 @@ def resolve_endpoint(host: str, configured_region: str | None) -> Endpoint:
     host = (host or "").strip().lower().rstrip(".")
     if not host:
         raise ImproperlyConfigured(
-            "The DSQL endpoint is not configured: set AURORA_DB_ENDPOINT to the cluster hostname "
+            "The DSQL endpoint is not configured: set DATABASES[alias]['HOST'] to the cluster hostname "
             "(<cluster-id>.dsql.<region>.on.aws) or the bare cluster id."
         )
     if match := _DSQL_HOST.match(host):

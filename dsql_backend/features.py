@@ -8,6 +8,9 @@ anything not listed here is inherited from Django's PostgreSQL backend because D
 from __future__ import annotations
 
 from django.db.backends.postgresql import features
+from django.utils.functional import cached_property
+
+from .django_suite_skips import DJANGO_TEST_SKIPS
 
 
 class DatabaseFeatures(features.DatabaseFeatures):
@@ -55,15 +58,19 @@ class DatabaseFeatures(features.DatabaseFeatures):
     supports_expression_indexes = True
     supports_partial_indexes = True
     supports_covering_indexes = True
+    # CREATE INDEX ASYNC takes no ASC/DESC per column: Index(fields=["-f"]) is created ascending (btree
+    # indexes are read both ways) and Django's check warns (models.W037).
+    supports_index_column_ordering = False
     # Indexes are btree only: no GIN/GiST, no operator classes.
     supports_index_on_text_field = True
-    # Generated columns are not in DSQL's documented CREATE TABLE surface.
-    supports_stored_generated_columns = False
+    # `GENERATED ALWAYS AS (...) STORED` is accepted at CREATE TABLE (never in ADD COLUMN: the schema
+    # editor refuses adding one to an existing table). PostgreSQL 16 has no virtual generated columns.
+    supports_stored_generated_columns = True
     supports_virtual_generated_columns = False
     # No materialized views, no triggers, no PL/pgSQL (so no stored procedures in tests).
     can_introspect_materialized_views = False
-    create_test_procedure_without_params_sql = None
-    create_test_procedure_with_int_param_sql = None
+    create_test_procedure_without_params_sql = None  # type: ignore[assignment]
+    create_test_procedure_with_int_param_sql = None  # type: ignore[assignment]
     # JSON/JSONB columns are native (2026-06); Django's jsonb lookups compile as on PostgreSQL.
     has_native_json_field = True
     supports_json_field = True
@@ -75,6 +82,22 @@ class DatabaseFeatures(features.DatabaseFeatures):
     # INSERT ... RETURNING works (UUID defaults and identity values come back).
     can_return_columns_from_insert = True
     can_return_rows_from_bulk_insert = True
+
+    # Identity values are not reset by a flush (no ALTER SEQUENCE ... RESTART / TRUNCATE ... RESTART IDENTITY).
+    supports_sequence_reset = False
+    # Every auto field is a bigint identity (DSQL identity columns are bigint only), so introspection
+    # reads AutoField/SmallAutoField columns back as BigAutoField.
+    @cached_property
+    def introspected_field_types(self) -> dict[str, str]:  # type: ignore[override]
+        return {**super().introspected_field_types, "AutoField": "BigAutoField", "SmallAutoField": "BigAutoField"}
+
+    # --- Django's own test suite -------------------------------------------------------------
+    @cached_property
+    def django_test_skips(self) -> dict[str, set[str]]:  # type: ignore[override]
+        skips = {reason: set(tests) for reason, tests in super().django_test_skips.items()}
+        for reason, tests in DJANGO_TEST_SKIPS.items():
+            skips.setdefault(reason, set()).update(tests)
+        return skips
 
     # --- tests --------------------------------------------------------------------------------
     # One database per cluster: nothing to clone for parallel test runs (tests live in a schema).

@@ -23,10 +23,11 @@ from django.db import NotSupportedError
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.backends.ddl_references import Statement, Table
 from django.db.backends.postgresql import schema
-from django.db.models import NOT_PROVIDED, CheckConstraint
+from django.db.models import CheckConstraint
 from django.db.utils import DatabaseError
 
-from .operations import MAX_ROWS_PER_TRANSACTION
+from .errors import sqlstate
+from .operations import LIMIT_EXCEEDED, MAX_ROWS_PER_TRANSACTION
 from .transaction import backoff, occ_code
 
 logger = logging.getLogger("dsql_backend")
@@ -35,6 +36,10 @@ DDL_ATTEMPTS = 4
 WAIT_FOR_JOB_SQL = "CALL sys.wait_for_job(%s)"
 _ASYNC_JOB = re.compile(r"^\s*(?:CREATE\s+(?:UNIQUE\s+)?INDEX\s+ASYNC|ALTER\s+TABLE\s+ASYNC)\b", re.IGNORECASE)
 _CONCURRENTLY = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+)CONCURRENTLY\b", re.IGNORECASE)
+_INDEX_NAME = re.compile(
+    r'^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+ASYNC\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>"(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s+ON\b',
+    re.IGNORECASE,
+)
 _DROP_CONCURRENTLY = re.compile(r"^(\s*DROP\s+INDEX\s+)CONCURRENTLY\s+", re.IGNORECASE)
 # Safety net for SQL that reaches execute() from RunSQL or third-party operations.
 _UNSUPPORTED = [
@@ -49,6 +54,53 @@ _UNSUPPORTED = [
 ]
 
 
+_TABLE_CONSTRAINT = """
+SELECT 1
+FROM pg_constraint con
+JOIN pg_class t ON t.oid = con.conrelid
+JOIN pg_namespace ns ON ns.oid = t.relnamespace
+WHERE t.relname = %s AND con.conname = %s AND ns.nspname = current_schema()
+"""
+
+# Column types DSQL refuses (`datatype ... not supported`), with what to use instead.
+_REFUSED_TYPES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\[\]\s*$"), "use a JSONField holding a list, or a child table"),
+    (re.compile(r"^(?:inet|cidr)\b"), "use a CharField(max_length=45) (GenericIPAddressField already maps to varchar)"),
+    (re.compile(r"^macaddr8?\b"), "use a CharField(max_length=17)"),
+    (re.compile(r"^money\b"), "use a DecimalField"),
+    (re.compile(r"^xml\b"), "use a TextField"),
+    (re.compile(r"^(?:point|line|lseg|box|path|polygon|circle)\b"), "store coordinates as numbers or JSON"),
+    (re.compile(r"^(?:int4|int8|num|ts|tstz|date)(?:multi)?range\b"), "use two columns (lower and upper bound)"),
+    (re.compile(r"^(?:tsvector|tsquery)\b"), "search outside the database (DSQL has no full-text search)"),
+    (re.compile(r"^(?:bit|varbit|bit varying)\b"), "use a BinaryField or an integer"),
+    (re.compile(r"^(?:hstore|citext)\b"), "use a JSONField / a TextField (DSQL has no extensions)"),
+    (re.compile(r"^(?:small|big)?serial\b"), "use an AutoField/BigAutoField (bigint identity with CACHE)"),
+]
+
+
+def refuse_unsupported_type(model: Any, field: Any, db_type: str) -> None:
+    """Raise NotSupportedError naming the field if DSQL refuses its column type."""
+    lowered = db_type.strip().lower()
+    for pattern, instead in _REFUSED_TYPES:
+        if pattern.search(lowered):
+            raise NotSupportedError(
+                f"{model._meta.label}.{field.name} ({type(field).__name__}) needs the column type {db_type!r}, "
+                f"which Aurora DSQL does not support: {instead}."
+            )
+
+
+def _widen_fk_type(field: Any, sql: str) -> str:
+    """A FK to an AutoField is `integer` in Django; on DSQL the AutoField column is a bigint identity."""
+    target = field
+    for _ in range(8):  # follow FK -> OneToOne parent link -> ... to the column that is finally referenced
+        if not (target.is_relation and getattr(target, "target_field", None) is not None):
+            break
+        target = target.target_field
+    if target is not field and target.get_internal_type() in ("AutoField", "SmallAutoField"):
+        return re.sub(r"^(integer|smallint)\b", "bigint", sql)
+    return sql
+
+
 class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
     sql_create_index = (
         "CREATE INDEX ASYNC %(name)s ON %(table)s%(using)s (%(columns)s)%(include)s%(extra)s%(condition)s"
@@ -58,8 +110,11 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
         "CREATE UNIQUE INDEX ASYNC %(name)s ON %(table)s (%(columns)s)%(include)s%(nulls_distinct)s%(condition)s"
     )
     # `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE` is not supported on existing tables: a unique index is.
-    sql_create_unique = "CREATE UNIQUE INDEX ASYNC %(name)s ON %(table)s (%(columns)s)"
-    sql_delete_unique = "DROP INDEX IF EXISTS %(name)s"
+    sql_create_unique = "CREATE UNIQUE INDEX ASYNC %(name)s ON %(table)s (%(columns)s)%(nulls_distinct)s"
+    # A unique *constraint* (declared inline at CREATE TABLE) is dropped as a constraint; a unique index
+    # (everything added later) with DROP INDEX: _delete_constraint_sql picks the one that exists.
+    sql_delete_unique = "ALTER TABLE %(table)s DROP CONSTRAINT %(name)s"
+    sql_delete_unique_index = "DROP INDEX IF EXISTS %(name)s"
     sql_delete_index = "DROP INDEX IF EXISTS %(name)s"
     sql_delete_index_concurrently = sql_delete_index
     # DSQL has no ALTER INDEX: can_rename_index=False makes Django drop and re-create instead.
@@ -77,6 +132,12 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
     )
     sql_create_check = "ALTER TABLE %(table)s ADD CONSTRAINT %(name)s CHECK (%(check)s) NOT VALID"
     sql_validate_constraint = "ALTER TABLE ASYNC %(table)s VALIDATE CONSTRAINT %(name)s"
+    sql_add_bare_column = "ALTER TABLE %(table)s ADD COLUMN %(column)s %(type)s"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tables: set[str] | None = None  # tables in the database (introspected when first needed)
+        self._created: set[str] = set()  # tables this editor created (or, collecting SQL, would have)
 
     # --- executing --------------------------------------------------------------------------
     def execute(self, sql: Any, params: Any = ()) -> None:
@@ -114,6 +175,7 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
             from django.db.transaction import TransactionManagementError
 
             raise TransactionManagementError("DSQL runs DDL outside transactions: leave the atomic() block.")
+        self._drop_invalid_index(text)
         with self.connection.cursor() as cursor:
             cursor.execute(text)
             row = cursor.fetchone() if cursor.description else None
@@ -125,9 +187,43 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
                 result = cursor.fetchone() if cursor.description else None
             except DatabaseError as exc:
                 reason = " ".join(str(exc).split())
+                self._drop_failed_index(cursor, text)
                 raise DatabaseError(f"DSQL async job {job_id} failed ({reason}) for: {text}") from exc
-            if result is not None and result[0] is False:
-                raise DatabaseError(f"DSQL async job {job_id} did not succeed for: {text}")
+            if result is None or result[0] is not True:
+                # False (the job failed or was cancelled) or no answer at all: the change is not in place.
+                self._drop_failed_index(cursor, text)
+                raise DatabaseError(
+                    f"DSQL async job {job_id} did not succeed (sys.wait_for_job answered "
+                    f"{'no row' if result is None else repr(result[0])}) for: {text}"
+                )
+
+    def _drop_failed_index(self, cursor: Any, text: str) -> None:
+        """A failed ASYNC index build leaves an INVALID index behind; drop it so a rerun can create it."""
+        match = _INDEX_NAME.match(text)
+        if match is None:
+            return
+        try:
+            cursor.execute(f"DROP INDEX IF EXISTS {match['name']}")
+        except DatabaseError:
+            logger.exception("could not drop the index of a failed DSQL job: %s", text)
+
+    def _drop_invalid_index(self, text: str) -> None:
+        """An INVALID index left by an earlier failed run (say, a crash before the cleanup) blocks a rerun."""
+        match = _INDEX_NAME.match(text)
+        if match is None:
+            return
+        name = match["name"]
+        unquoted = name[1:-1].replace('""', '"') if name.startswith('"') else name.lower()
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relname = %s AND n.nspname = current_schema() AND NOT i.indisvalid",
+                [unquoted],
+            )
+            if cursor.fetchone() is not None:
+                logger.warning("dropping the INVALID index %s left by an earlier failed build", name)
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
 
     def _to_dsql(self, sql: str) -> str:
         sql = _CONCURRENTLY.sub(r"\1ASYNC", sql)
@@ -142,11 +238,12 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
 
     # --- columns ----------------------------------------------------------------------------
     def column_sql(self, model: Any, field: Any, include_default: bool = False) -> tuple[str | None, Any]:
+        db_type = field.db_parameters(connection=self.connection)["type"]
+        if db_type is not None:
+            refuse_unsupported_type(model, field, db_type)
         sql, params = super().column_sql(model, field, include_default)
-        # A FK to an AutoField is `integer` in Django; on DSQL the AutoField column is a bigint identity.
-        if sql and field.is_relation and getattr(field, "target_field", None) is not None:
-            if field.target_field.get_internal_type() in ("AutoField", "SmallAutoField"):
-                sql = re.sub(r"^(integer|smallint)\b", "bigint", sql)
+        if sql:
+            sql = _widen_fk_type(field, sql)
         return sql, params
 
     def _create_like_index_sql(self, model: Any, field: Any) -> None:
@@ -155,56 +252,166 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
     def _index_columns(self, table: Any, columns: Any, col_suffixes: Any, opclasses: Any) -> Any:
         return BaseDatabaseSchemaEditor._index_columns(self, table, columns, col_suffixes, ())
 
+    # --- tables -----------------------------------------------------------------------------
+    def _existing_tables(self) -> set[str]:
+        if self._tables is None:
+            with self.connection.cursor() as cursor:
+                self._tables = set(self.connection.introspection.table_names(cursor))
+        return self._tables
+
+    def _forward_fk_targets(self, model: Any) -> list[str]:
+        """Tables this model's foreign keys point at that do not exist yet (inline REFERENCES would fail).
+        Introspects (once per schema editor) only when the model has a FK to another table."""
+        own = model._meta.db_table
+        targets = [
+            field.remote_field.model._meta.db_table
+            for field in model._meta.local_fields
+            if field.remote_field
+            and getattr(field, "db_constraint", False)
+            and field.concrete
+            and field.remote_field.model._meta.db_table != own
+        ]
+        targets = [table for table in targets if table not in self._created]
+        if not targets:
+            return []
+        existing = self._existing_tables()
+        return [table for table in targets if table not in existing]
+
+    def create_model(self, model: Any) -> None:
+        """Inline `REFERENCES` when every target table exists (no extra DDL); otherwise — a model created
+        before a table it references, as `migrate --run-syncdb` does — the model's FKs are added after all
+        tables exist: `ADD CONSTRAINT ... NOT VALID` + `ALTER TABLE ASYNC ... VALIDATE` (deferred SQL)."""
+        shadowed = "sql_create_inline_fk" in self.__dict__  # a through table created by an outer call
+        inline = not shadowed and not self._forward_fk_targets(model)
+        if inline:
+            super().create_model(model)
+        else:
+            if not shadowed:
+                self.sql_create_inline_fk = None  # type: ignore[assignment]
+            try:
+                super().create_model(model)
+            finally:
+                if not shadowed:
+                    del self.__dict__["sql_create_inline_fk"]
+            for field in model._meta.local_fields:
+                self._validate_new_fk(model, field)
+        self._created.add(model._meta.db_table)
+        if self._tables is not None:
+            self._tables.add(model._meta.db_table)
+
+    def delete_model(self, model: Any) -> None:
+        # PostgreSQL's `DROP TABLE ... CASCADE`: foreign keys of other tables that point here go with it.
+        super().delete_model(model)
+        self._created.discard(model._meta.db_table)
+        if self._tables is not None:
+            self._tables.discard(model._meta.db_table)
+
+    def alter_db_table(self, model: Any, old_db_table: str, new_db_table: str) -> None:
+        super().alter_db_table(model, old_db_table, new_db_table)
+        if old_db_table in self._created:
+            self._created.discard(old_db_table)
+            self._created.add(new_db_table)
+        if self._tables is not None:
+            self._tables.discard(old_db_table)
+            self._tables.add(new_db_table)
+
+    def _delete_constraint_sql(self, template: str, model: Any, name: str) -> Any:
+        if template == self.sql_delete_unique and not self._is_table_constraint(model._meta.db_table, name):
+            template = self.sql_delete_unique_index
+        return super()._delete_constraint_sql(template, model, name)  # type: ignore[misc]
+
+    def _is_table_constraint(self, table: str, name: str) -> bool:
+        with self.connection.cursor() as cursor:
+            cursor.execute(_TABLE_CONSTRAINT, [table, name])
+            return cursor.fetchone() is not None
+
     def add_field(self, model: Any, field: Any) -> None:
-        if field.many_to_many or field.db_parameters(connection=self.connection)["type"] is None:
+        """`ADD COLUMN name type` and nothing else (DSQL refuses any constraint, default or identity in
+        ADD COLUMN); then, each as its own statement: SET DEFAULT (db_default), a batched backfill of the
+        default, CHECK as `NOT VALID` + async VALIDATE, `unique` as `CREATE UNIQUE INDEX ASYNC`, the FK as
+        `NOT VALID` + async VALIDATE, and the field's index; every async job is waited for."""
+        db_params = field.db_parameters(connection=self.connection)
+        if field.many_to_many or db_params["type"] is None:
             super().add_field(model, field)
             return
         name = f"{model._meta.label}.{field.name}"
+        refuse_unsupported_type(model, field, db_params["type"])
+        if field.primary_key:
+            raise NotSupportedError(
+                f"Cannot add {name} on Aurora DSQL: a primary key cannot be added to an existing table. Create a "
+                "new model with the key and copy the rows over in batches of <= 3,000."
+            )
+        if field.db_type_suffix(connection=self.connection) or getattr(field, "generated", False):
+            raise NotSupportedError(
+                f"Cannot add {name} on Aurora DSQL: identity and generated columns can only be declared in "
+                "CREATE TABLE (ADD COLUMN with a constraint is not supported). Add a plain nullable field and "
+                "fill it from code, or create a new model."
+            )
         if not field.null:
             raise NotSupportedError(
                 f"Cannot add {name} on Aurora DSQL: ADD COLUMN with NOT NULL (or DEFAULT) is not supported, and "
                 "NOT NULL cannot be added later. Declare the field with null=True (a default is fine: the "
                 "backend backfills existing rows in batches) and enforce presence in the model/serializer."
             )
-        default = self.effective_default(field)
-        has_db_default = field.has_db_default()
-        if default is None and not has_db_default:
-            super().add_field(model, field)
-            self._validate_new_fk(model, field)
-            return
-        # Translate `ADD COLUMN c DEFAULT x` into: add bare -> SET DEFAULT (db_default) -> batched backfill.
-        bare = field.clone()
-        bare.default = NOT_PROVIDED
-        bare.db_default = NOT_PROVIDED
-        bare.set_attributes_from_name(field.name)
-        bare.model = model
-        super().add_field(model, bare)
-        self._validate_new_fk(model, field)
         table = self.quote_name(model._meta.db_table)
-        if has_db_default:
+        column_type = _widen_fk_type(field, db_params["type"])
+        self.execute(
+            self.sql_add_bare_column % {"table": table, "column": self.quote_name(field.column), "type": column_type},
+            None,
+        )
+        default = self.effective_default(field)
+        if field.has_db_default():
             fragment, params = self._alter_column_database_default_sql(model, None, field)
             self.execute(self.sql_alter_column % {"table": table, "changes": fragment}, params)
-        self._backfill(model, field, "DEFAULT" if has_db_default else "%s", [] if has_db_default else [default])
+            self._backfill(model, field, "DEFAULT", [])
+        elif default is not None:
+            self._backfill(model, field, "%s", [default])
+        if db_params["check"]:
+            check_name = self._create_index_name(model._meta.db_table, [field.column], suffix="_check")  # type: ignore[attr-defined]
+            self.execute(self._create_check_sql(model, check_name, db_params["check"]))  # type: ignore[attr-defined]
+            self.execute(self.sql_validate_constraint % {"table": table, "name": self.quote_name(check_name)})
+        if field.unique:
+            self.execute(self._create_unique_sql(model, [field]))  # type: ignore[attr-defined]
+        if field.remote_field and field.db_constraint and self.connection.features.supports_foreign_keys:
+            self.deferred_sql.append(self._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))  # type: ignore[attr-defined]
+            self._validate_new_fk(model, field)
+        self.deferred_sql.extend(self._field_indexes_sql(model, field))  # type: ignore[attr-defined]
 
     def _backfill(self, model: Any, field: Any, value_sql: str, params: list[Any]) -> None:
+        """Fill the new column in transactions of <= 3,000 rows; halve the batch when a transaction would
+        pass DSQL's 10 MiB write limit (54000), so wide rows still get through."""
         table = self.quote_name(model._meta.db_table)
         column = self.quote_name(field.column)
         pk = self.quote_name(model._meta.pk.column)
         limit = MAX_ROWS_PER_TRANSACTION
-        batch = f"(SELECT {pk} FROM {table} WHERE {column} IS NULL LIMIT {limit})"  # noqa: S608 - quoted names
-        sql = f"UPDATE {table} SET {column} = {value_sql} WHERE {pk} IN {batch}"  # noqa: S608
         if self.collect_sql:
-            self.execute(sql, params)
+            batch = f"(SELECT {pk} FROM {table} WHERE {column} IS NULL LIMIT {limit})"  # noqa: S608 - quoted names
+            self.execute(f"UPDATE {table} SET {column} = {value_sql} WHERE {pk} IN {batch}", params)  # noqa: S608
             self.collected_sql.append("-- repeat the UPDATE above until it updates 0 rows (one transaction each)")
             return
         while True:
-            with self.connection.cursor() as cursor:
-                cursor.execute(self.connection.ops.compose_sql(sql, params))
-                if cursor.rowcount < MAX_ROWS_PER_TRANSACTION:
-                    return
+            batch = f"(SELECT {pk} FROM {table} WHERE {column} IS NULL LIMIT {limit})"  # noqa: S608 - quoted names
+            sql = f"UPDATE {table} SET {column} = {value_sql} WHERE {pk} IN {batch}"  # noqa: S608
+            try:
+                with self.connection.cursor() as cursor:
+                    cursor.execute(self.connection.ops.compose_sql(sql, params))
+                    updated = cursor.rowcount
+            except DatabaseError as exc:
+                if sqlstate(exc) != LIMIT_EXCEEDED or limit == 1:
+                    raise
+                limit = max(1, limit // 2)
+                continue
+            if updated < limit:
+                return
 
     def _validate_new_fk(self, model: Any, field: Any) -> None:
-        if field.remote_field and field.db_constraint and self.connection.features.supports_foreign_keys:
+        if (
+            field.remote_field
+            and getattr(field, "db_constraint", False)
+            and field.concrete
+            and self.connection.features.supports_foreign_keys
+            and field.db_parameters(connection=self.connection)["type"] is not None
+        ):
             self.deferred_sql.append(
                 Statement(
                     self.sql_validate_constraint,

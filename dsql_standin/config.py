@@ -47,6 +47,7 @@ class StandInConfig:
     tls_key_file: Path | None = None
     connect_timeout: float = 10.0
     annotate_occ_errors: bool = True
+    async_job_seconds: float = 1.0  # an ASYNC index build stays "processing" (INVALID) this long unless waited for
     extra_startup_options: Mapping[str, str] = field(default_factory=dict)
 
     @property

@@ -90,6 +90,106 @@ def _deny(check: str, reason: str, sqlstate: str = "28P01") -> TokenError:
     return TokenError(check, f"{ACCESS_DENIED}: {reason}", sqlstate)
 
 
+_REQUIRED = ("Action", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+             "X-Amz-SignedHeaders", "X-Amz-Signature")
+_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    host: str
+    pairs: list[tuple[str, str]]
+    params: dict[str, str]
+    scope: list[str]  # access key id, date, region, service, "aws4_request"
+
+
+def _parse(token: str) -> _Parsed:
+    """Split the token into host and query parameters; check the fixed parts of the format."""
+    host, sep, query = token.partition("/?")
+    if not sep or not host or not query:
+        raise _deny("malformed", "malformed token (expected '<hostname>/?Action=...')")
+    pairs = _parse_query(query)
+    params: dict[str, str] = {}
+    for key, value in pairs:
+        if key in params:
+            raise _deny("malformed", f"malformed token (duplicate parameter {key})")
+        params[key] = value
+    missing = [name for name in _REQUIRED if not params.get(name)]
+    if missing:
+        raise _deny("malformed", f"malformed token (missing {', '.join(missing)})")
+    if params["X-Amz-Algorithm"] != ALGORITHM:
+        raise _deny("algorithm", f"unsupported signing algorithm {params['X-Amz-Algorithm']!r}")
+    if params["X-Amz-SignedHeaders"].lower() != "host":
+        raise _deny("signed_headers", "token must sign exactly the 'host' header")
+    scope = params["X-Amz-Credential"].split("/")
+    if len(scope) != 5 or scope[4] != "aws4_request":
+        raise _deny("credential", "malformed credential scope")
+    return _Parsed(host, pairs, params, scope)
+
+
+def _check_target(parsed: _Parsed, *, user: str, hostname: str, region: str) -> None:
+    """Service, region, host and action must be this cluster's and fit the role."""
+    _, _, scope_region, scope_service, _ = parsed.scope
+    if scope_service != SERVICE:
+        raise _deny("service", f"credential scope is for service {scope_service!r}, expected {SERVICE!r}")
+    if scope_region != region:
+        raise _deny("region", f"token was signed for region {scope_region!r}, this cluster is in {region!r}")
+    if parsed.host.lower() != hostname.lower():
+        raise _deny("hostname", f"token was generated for host {parsed.host!r}, not for this cluster ({hostname!r})")
+    action = parsed.params["Action"]
+    if action not in (ACTION_CONNECT, ACTION_CONNECT_ADMIN):
+        raise _deny("action", f"unknown action {action!r}")
+    if user == ADMIN_USER and action != ACTION_CONNECT_ADMIN:
+        raise _deny("action", f"role 'admin' requires a {ACTION_CONNECT_ADMIN} token (got {action})")
+    if user != ADMIN_USER and action != ACTION_CONNECT:
+        raise _deny("action", f"role {user!r} requires a {ACTION_CONNECT} token (got {action}); "
+                              f"{ACTION_CONNECT_ADMIN} tokens are only for role 'admin'")
+
+
+def _validity(parsed: _Parsed) -> tuple[datetime, int]:
+    """(signed at, expires in seconds), checked for format and range."""
+    amz_date = parsed.params["X-Amz-Date"]
+    try:
+        signed_at = datetime.strptime(amz_date, _DATE_FORMAT).replace(tzinfo=UTC)
+        expires_in = int(parsed.params["X-Amz-Expires"])
+    except ValueError:
+        raise _deny("malformed", "malformed X-Amz-Date or X-Amz-Expires") from None
+    if amz_date[:8] != parsed.scope[1]:
+        raise _deny("credential", "credential scope date does not match X-Amz-Date")
+    if not 0 < expires_in <= MAX_EXPIRES_SECONDS:
+        raise _deny("expires", f"X-Amz-Expires must be between 1 and {MAX_EXPIRES_SECONDS} seconds")
+    return signed_at, expires_in
+
+
+def _check_signature(parsed: _Parsed, secret: str) -> None:
+    """Recompute the SigV4 signature of the presigned URL with ``secret``."""
+    canonical_query = "&".join(
+        f"{_uri_encode(k)}={_uri_encode(v)}" for k, v in sorted(parsed.pairs) if k != "X-Amz-Signature"
+    )
+    # botocore lower-cases the host when it builds the canonical headers
+    canonical_headers = f"host:{parsed.host.lower()}\n"
+    canonical_request = f"GET\n/\n{canonical_query}\n{canonical_headers}\nhost\n{EMPTY_PAYLOAD_SHA256}"
+    string_to_sign = "\n".join([ALGORITHM, parsed.params["X-Amz-Date"], "/".join(parsed.scope[1:]),
+                                hashlib.sha256(canonical_request.encode()).hexdigest()])
+    key = signing_key(secret, parsed.scope[1], parsed.scope[2])
+    expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256)
+    if not hmac.compare_digest(expected.hexdigest(), parsed.params["X-Amz-Signature"].lower()):
+        raise _deny("signature", "the token signature does not match (wrong secret key or tampered token)")
+
+
+def _check_time(amz_date: str, signed_at: datetime, expires_in: int, now: datetime,
+                clock_skew: timedelta) -> datetime:
+    expires_at = signed_at + timedelta(seconds=expires_in)
+    if now >= expires_at:
+        raise _deny("expired", f"Signature expired: {now.strftime(_DATE_FORMAT)} is now later than "
+                               f"{expires_at.strftime(_DATE_FORMAT)} ({amz_date} + {expires_in} sec)")
+    if signed_at > now + clock_skew:
+        raise _deny("not_yet_valid", f"Signature not yet current: {amz_date} is still later than "
+                                     f"{(now + clock_skew).strftime(_DATE_FORMAT)} "
+                                     f"({now.strftime(_DATE_FORMAT)} + clock skew)")
+    return expires_at
+
+
 def validate_token(
     token: str,
     *,
@@ -108,90 +208,23 @@ def validate_token(
     :class:`TokenError` naming the failed check; returns the claims otherwise.
     """
     now = now or datetime.now(UTC)
-    host, sep, query = token.partition("/?")
-    if not sep or not host or not query:
-        raise _deny("malformed", "malformed token (expected '<hostname>/?Action=...')")
-    pairs = _parse_query(query)
-    params: dict[str, str] = {}
-    for key, value in pairs:
-        if key in params:
-            raise _deny("malformed", f"malformed token (duplicate parameter {key})")
-        params[key] = value
-    required = ("Action", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-                "X-Amz-SignedHeaders", "X-Amz-Signature")
-    missing = [name for name in required if not params.get(name)]
-    if missing:
-        raise _deny("malformed", f"malformed token (missing {', '.join(missing)})")
-    if params["X-Amz-Algorithm"] != ALGORITHM:
-        raise _deny("algorithm", f"unsupported signing algorithm {params['X-Amz-Algorithm']!r}")
-    if params["X-Amz-SignedHeaders"].lower() != "host":
-        raise _deny("signed_headers", "token must sign exactly the 'host' header")
-
-    scope = params["X-Amz-Credential"].split("/")
-    if len(scope) != 5 or scope[4] != "aws4_request":
-        raise _deny("credential", "malformed credential scope")
-    access_key_id, scope_date, scope_region, scope_service, _ = scope
-    if scope_service != SERVICE:
-        raise _deny("service", f"credential scope is for service {scope_service!r}, expected {SERVICE!r}")
-    if scope_region != region:
-        raise _deny("region", f"token was signed for region {scope_region!r}, this cluster is in {region!r}")
-    if host.lower() != hostname.lower():
-        raise _deny("hostname", f"token was generated for host {host!r}, not for this cluster ({hostname!r})")
-
-    action = params["Action"]
-    if action not in (ACTION_CONNECT, ACTION_CONNECT_ADMIN):
-        raise _deny("action", f"unknown action {action!r}")
-    if user == ADMIN_USER and action != ACTION_CONNECT_ADMIN:
-        raise _deny("action", f"role 'admin' requires a {ACTION_CONNECT_ADMIN} token (got {action})")
-    if user != ADMIN_USER and action != ACTION_CONNECT:
-        raise _deny("action", f"role {user!r} requires a {ACTION_CONNECT} token (got {action}); "
-                              f"{ACTION_CONNECT_ADMIN} tokens are only for role 'admin'")
-
+    parsed = _parse(token)
+    _check_target(parsed, user=user, hostname=hostname, region=region)
+    access_key_id = parsed.scope[0]
     secret = credentials.get(access_key_id)
     if secret is None:
         raise _deny("access_key", f"the access key id {access_key_id!r} is not allowed to connect to this cluster")
-
-    amz_date = params["X-Amz-Date"]
-    try:
-        signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        expires_in = int(params["X-Amz-Expires"])
-    except ValueError:
-        raise _deny("malformed", "malformed X-Amz-Date or X-Amz-Expires") from None
-    if amz_date[:8] != scope_date:
-        raise _deny("credential", "credential scope date does not match X-Amz-Date")
-    if not 0 < expires_in <= MAX_EXPIRES_SECONDS:
-        raise _deny("expires", f"X-Amz-Expires must be between 1 and {MAX_EXPIRES_SECONDS} seconds")
-
-    canonical_query = "&".join(
-        f"{_uri_encode(k)}={_uri_encode(v)}" for k, v in sorted(pairs) if k != "X-Amz-Signature"
-    )
-    # botocore lower-cases the host when it builds the canonical headers
-    canonical_headers = f"host:{host.lower()}\n"
-    canonical_request = f"GET\n/\n{canonical_query}\n{canonical_headers}\nhost\n{EMPTY_PAYLOAD_SHA256}"
-    credential_scope = "/".join(scope[1:])
-    string_to_sign = "\n".join(
-        [ALGORITHM, amz_date, credential_scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
-    )
-    expected = hmac.new(signing_key(secret, scope_date, scope_region), string_to_sign.encode(), hashlib.sha256)
-    if not hmac.compare_digest(expected.hexdigest(), params["X-Amz-Signature"].lower()):
-        raise _deny("signature", "the token signature does not match (wrong secret key or tampered token)")
-
-    expires_at = signed_at + timedelta(seconds=expires_in)
-    fmt = "%Y%m%dT%H%M%SZ"
-    if now >= expires_at:
-        raise _deny("expired", f"Signature expired: {now.strftime(fmt)} is now later than "
-                               f"{expires_at.strftime(fmt)} ({amz_date} + {expires_in} sec)")
-    if signed_at > now + clock_skew:
-        raise _deny("not_yet_valid", f"Signature not yet current: {amz_date} is still later than "
-                                     f"{(now + clock_skew).strftime(fmt)} ({now.strftime(fmt)} + clock skew)")
+    signed_at, expires_in = _validity(parsed)
+    _check_signature(parsed, secret)
+    expires_at = _check_time(parsed.params["X-Amz-Date"], signed_at, expires_in, now, clock_skew)
     if user != ADMIN_USER and allowed_roles is not None and user not in allowed_roles:
         raise TokenError("role", f'role "{user}" does not exist', "28000")
     return TokenClaims(
-        hostname=host,
-        action=action,
+        hostname=parsed.host,
+        action=parsed.params["Action"],
         access_key_id=access_key_id,
-        region=scope_region,
+        region=parsed.scope[2],
         signed_at=signed_at,
         expires_at=expires_at,
-        has_session_token="X-Amz-Security-Token" in params,
+        has_session_token="X-Amz-Security-Token" in parsed.params,
     )

@@ -141,23 +141,37 @@ def connect_upstream(
 
 _SCHEMA_SQL = r"""
 CREATE SCHEMA IF NOT EXISTS sys;
-CREATE TABLE IF NOT EXISTS sys.jobs (
+CREATE SCHEMA IF NOT EXISTS dsql_standin;
+CREATE TABLE IF NOT EXISTS dsql_standin.jobs (
     job_id text PRIMARY KEY,
     status text NOT NULL,
     details text,
     job_type text,
+    class_id oid,
+    object_id oid,
     object_name text,
     start_time timestamptz NOT NULL DEFAULT now(),
     update_time timestamptz NOT NULL DEFAULT now()
 );
-CREATE SCHEMA IF NOT EXISTS dsql_standin;
+DO $fn$ BEGIN
+    -- before sys.jobs had DSQL's columns it was a table: replace it by the view
+    IF EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = 'sys' AND c.relname = 'jobs' AND c.relkind = 'r') THEN
+        DROP TABLE sys.jobs;
+    END IF;
+END $fn$;
+CREATE OR REPLACE VIEW sys.jobs AS
+    SELECT job_id, status, details, job_type, class_id, object_id, object_name, start_time, update_time
+    FROM dsql_standin.jobs;
 CREATE OR REPLACE FUNCTION dsql_standin.run_async_job(p_job_type text, p_object text, p_sql text)
 RETURNS text LANGUAGE plpgsql AS $fn$
 DECLARE
     v_job_id text;
     v_status text := 'completed';
     v_details text := NULL;
+    v_oid oid;
 BEGIN
+    -- DSQL job ids are 26 characters of base32 (a UUID's 16 bytes)
     SELECT string_agg(substr('abcdefghijklmnopqrstuvwxyz234567', 1 + floor(random() * 32)::int, 1), '')
       INTO v_job_id FROM generate_series(1, 26);
     BEGIN
@@ -166,9 +180,44 @@ BEGIN
         v_status := 'failed';
         v_details := SQLERRM || ' (SQLSTATE ' || SQLSTATE || ')';
     END;
-    INSERT INTO sys.jobs (job_id, status, details, job_type, object_name, start_time, update_time)
-    VALUES (v_job_id, v_status, v_details, p_job_type, p_object, now(), clock_timestamp());
+    IF p_object <> '' THEN
+        v_oid := to_regclass(p_object)::oid;
+    END IF;
+    IF v_status = 'completed' AND p_job_type = 'INDEX_BUILD' AND v_oid IS NOT NULL THEN
+        -- built, but (as on DSQL) not valid until the job is over: waited for, or finish_jobs() after a while
+        BEGIN
+            UPDATE pg_catalog.pg_index SET indisvalid = false WHERE indexrelid = v_oid;
+            v_status := 'processing';
+        EXCEPTION WHEN insufficient_privilege THEN
+            NULL;  -- the upstream user may not write the catalog: the index is simply valid at once
+        END;
+    END IF;
+    INSERT INTO dsql_standin.jobs (job_id, status, details, job_type, class_id, object_id, object_name,
+                                   start_time, update_time)
+    VALUES (v_job_id, v_status, v_details, p_job_type, 'pg_class'::regclass::oid, v_oid, nullif(p_object, ''),
+            now(), clock_timestamp());
     RETURN v_job_id;
+END
+$fn$;
+CREATE OR REPLACE FUNCTION dsql_standin.finish_job(p_job_id text) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    UPDATE pg_catalog.pg_index SET indisvalid = true
+     WHERE indexrelid = (SELECT object_id FROM dsql_standin.jobs WHERE job_id = p_job_id AND status = 'processing');
+    UPDATE dsql_standin.jobs SET status = 'completed', update_time = clock_timestamp()
+     WHERE job_id = p_job_id AND status = 'processing';
+END
+$fn$;
+CREATE OR REPLACE FUNCTION dsql_standin.finish_jobs(p_older_than interval) RETURNS integer LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_job record;
+    v_count integer := 0;
+BEGIN
+    FOR v_job IN SELECT job_id FROM dsql_standin.jobs
+                  WHERE status = 'processing' AND update_time < clock_timestamp() - p_older_than LOOP
+        PERFORM dsql_standin.finish_job(v_job.job_id);
+        v_count := v_count + 1;
+    END LOOP;
+    RETURN v_count;
 END
 $fn$;
 CREATE OR REPLACE PROCEDURE sys.wait_for_job(IN job_id text, INOUT wait_for_job boolean DEFAULT NULL)
@@ -176,17 +225,22 @@ LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
     v_status text;
-    v_details text;
+    v_finished boolean := false;
 BEGIN
-    SELECT j.status, j.details INTO v_status, v_details FROM sys.jobs AS j WHERE j.job_id = wait_for_job.job_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = '42704', MESSAGE = format('job %s does not exist', wait_for_job.job_id);
+    IF wait_for_job.job_id IS NULL OR wait_for_job.job_id !~ '^[a-z2-7]{26}$' THEN
+        RAISE EXCEPTION USING ERRCODE = '22P02', MESSAGE = 'Unable to convert text to UUID';
     END IF;
-    IF v_status = 'failed' THEN
-        RAISE EXCEPTION USING ERRCODE = 'XX000',
-            MESSAGE = format('job %s failed: %s', wait_for_job.job_id, coalesce(v_details, 'unknown error'));
+    BEGIN
+        PERFORM dsql_standin.finish_job(wait_for_job.job_id);  -- waiting is what finishes a job here
+    EXCEPTION WHEN serialization_failure THEN
+        v_finished := true;  -- the background finisher finished it under our snapshot
+    END;
+    SELECT j.status INTO v_status FROM dsql_standin.jobs AS j WHERE j.job_id = wait_for_job.job_id;
+    IF v_finished AND v_status = 'processing' THEN
+        v_status := 'completed';
     END IF;
-    wait_for_job := true;
+    -- DSQL answers whether the job succeeded: false for a failed (or unknown) job, no error
+    wait_for_job := coalesce(v_status = 'completed', false);
 END
 $fn$;
 """
@@ -195,7 +249,7 @@ $fn$;
 def bootstrap_database(
     host: str, port: int, user: str, password: str | None, maintenance_db: str, database: str, timeout: float
 ) -> None:
-    """Create ``database`` if missing and install ``sys.jobs``, ``sys.wait_for_job`` and the job helper."""
+    """Create ``database`` if missing and install ``sys.jobs`` (a view), ``sys.wait_for_job`` and the job helper."""
     common = {"host": host, "port": port, "user": user, "connect_timeout": max(1, int(timeout))}
     if password is not None:
         common["password"] = password

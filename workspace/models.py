@@ -31,7 +31,8 @@ class Document(models.Model):
 
     class Meta:
         db_table = "workspace_document"
-        indexes = [models.Index(fields=["user", "-created_at"], name="workspace_doc_user_created")]
+        # Ascending only: DSQL's CREATE INDEX ASYNC refuses ASC/DESC; a B-tree is read backwards for newest-first.
+        indexes = [models.Index(fields=["user", "created_at"], name="workspace_doc_user_created")]
 
     def __str__(self) -> str:
         return self.title

@@ -105,7 +105,7 @@ def test_conn_max_age_past_the_cap_is_refused(pg_database, conn_max_age):
 def test_missing_endpoint_raises_improperly_configured(use_dsql):
     use_dsql(HOST="")
 
-    with pytest.raises(ImproperlyConfigured, match="AURORA_DB_ENDPOINT"):
+    with pytest.raises(ImproperlyConfigured, match=r"DATABASES\[alias\]\['HOST'\]"):
         connections["dsql"].ensure_connection()
 
 

@@ -26,12 +26,12 @@ def test_resolve_endpoint_parses_hostnames_and_cluster_ids(host, configured_regi
 
 
 def test_missing_endpoint_says_what_to_set():
-    with pytest.raises(ImproperlyConfigured, match="set AURORA_DB_ENDPOINT"):
+    with pytest.raises(ImproperlyConfigured, match=r"set DATABASES\[alias\]\['HOST'\]"):
         resolve_endpoint("", "us-east-1")
 
 
 def test_bare_cluster_id_without_region_says_what_to_set():
-    with pytest.raises(ImproperlyConfigured, match="set AWS_REGION"):
+    with pytest.raises(ImproperlyConfigured, match=r"set DATABASES\[alias\]\['REGION'\]"):
         resolve_endpoint(CLUSTER, None)
 
 

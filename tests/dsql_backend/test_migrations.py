@@ -92,7 +92,8 @@ def test_migrate_waits_for_index_jobs_and_fails_when_a_job_fails(dsql, temp_mode
 
     with dsql.schema_editor() as editor:
         editor.add_index(Owner, index)  # a job that succeeds
-    with pytest.raises(DatabaseError, match=r"DSQL async job \w+ failed .*could not create unique index"):
+    # DSQL's sys.wait_for_job answers false for a failed job (the stand-in does too)
+    with pytest.raises(DatabaseError, match=r"DSQL async job \w+ did not succeed .*for: CREATE UNIQUE INDEX ASYNC"):
         with dsql.schema_editor() as editor:
             editor.add_constraint(Owner, unique)
 
@@ -161,8 +162,8 @@ def test_adding_a_nullable_column_with_a_default_is_translated(dsql, temp_models
     sql = collect(lambda e: e.add_field(Owner, field))
     with dsql.schema_editor() as editor:  # for real, through the stand-in
         editor.add_field(Owner, field)
-
-    assert sql[0] == f'ALTER TABLE "{Owner._meta.db_table}" ADD COLUMN "stock" integer NULL;'
+    # nothing inline in ADD COLUMN: DSQL refuses it
+    assert sql[0] == f'ALTER TABLE "{Owner._meta.db_table}" ADD COLUMN "stock" integer;'
     assert sql[1].startswith(f'UPDATE "{Owner._meta.db_table}" SET "stock" = 7 WHERE "id" IN (SELECT "id"')
     assert "LIMIT 3000" in sql[1]
     with dsql.cursor() as cursor:

@@ -115,7 +115,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 "db_table": "workspace_document",
-                "indexes": [models.Index(fields=["user", "-created_at"], name="workspace_doc_user_created")],
+                # ascending: DSQL refuses ASC/DESC in CREATE INDEX ASYNC, so "-created_at" never ran on DSQL
+                "indexes": [models.Index(fields=["user", "created_at"], name="workspace_doc_user_created")],
             },
         ),
     ]
