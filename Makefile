@@ -3,6 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= $(shell ls -d $$HOME/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | sort -V | tail -n 1 || command -v python3.12)
 VENV := .venv
 PY := $(VENV)/bin/python
+# Both cores: the suite is xdist-safe (each worker its own moto server, stand-in and test schemas).
+PYTEST_ARGS ?= -n 2
 # pip repeats "Location '<index>' is ignored" for every package when a machine-wide pip config names
 # index folders that do not exist; those lines say nothing about this project (errors still show).
 PIP_QUIET := { grep -v "^WARNING: Location '.*' is ignored" || true; }
@@ -33,6 +35,7 @@ run: install postgres
 test: install postgres chromium
 	@echo "==> ruff"
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 	@echo "==> mypy"
 	@$(VENV)/bin/mypy
 	@echo "==> pytest (whole suite, slow end-to-end tests included)"
@@ -47,6 +50,7 @@ django-suite: install postgres
 
 lint: install
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 
 # mypy with the Django and DRF plugins over the packages listed in pyproject.toml [tool.mypy] files.
 typecheck: install

@@ -146,7 +146,9 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
     for i in range(CLIENTS):
         user = f"srs{i}@example.com"
         idp.admin_create_user(
-            UserPoolId=cognito.pool_id, Username=user, UserAttributes=[{"Name": "email", "Value": user}],
+            UserPoolId=cognito.pool_id,
+            Username=user,
+            UserAttributes=[{"Name": "email", "Value": user}],
             MessageAction="SUPPRESS",
         )
         idp.admin_set_user_password(UserPoolId=cognito.pool_id, Username=user, Password="Vela-bench-1", Permanent=True)
@@ -171,8 +173,10 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
             ddb.put_item(TableName=progress_table, Item=to_item(row))
 
     review_events = [
-        [event("POST", "/api/srs/review", token, {"vocabulary_id": f"r{i:03d}", "quality": 3 + i % 3})
-         for i in range(REVIEW_WORDS)]
+        [
+            event("POST", "/api/srs/review", token, {"vocabulary_id": f"r{i:03d}", "quality": 3 + i % 3})
+            for i in range(REVIEW_WORDS)
+        ]
         for token in tokens
     ]
     due_events = [event("GET", "/api/srs/due", token) for token in tokens]
@@ -188,13 +192,15 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
 
     def raw_review(sub: str, i: int) -> None:
         word_id = f"r{i % REVIEW_WORDS:03d}"
-        found = raw.batch_get_item(RequestItems={
-            vocabulary_table: {"Keys": [{"id": {"S": word_id}}], "ProjectionExpression": "id"},
-            progress_table: {
-                "Keys": [{"user_id": {"S": sub}, "vocabulary_id": {"S": word_id}}],
-                "ConsistentRead": True,
-            },
-        })
+        found = raw.batch_get_item(
+            RequestItems={
+                vocabulary_table: {"Keys": [{"id": {"S": word_id}}], "ProjectionExpression": "id"},
+                progress_table: {
+                    "Keys": [{"user_id": {"S": sub}, "vocabulary_id": {"S": word_id}}],
+                    "ConsistentRead": True,
+                },
+            }
+        )
         total = found["Responses"][progress_table][0]["total_reviews"]
         raw.update_item(
             TableName=progress_table,
@@ -207,23 +213,33 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
 
     def raw_due(sub: str, i: int) -> None:
         page = raw.query(
-            TableName=progress_table, IndexName="NextReviewDateIndex", Limit=DUE_WORDS + 1,
+            TableName=progress_table,
+            IndexName="NextReviewDateIndex",
+            Limit=DUE_WORDS + 1,
             KeyConditionExpression="user_id = :u AND next_review_date <= :now",
             ExpressionAttributeValues={":u": {"S": sub}, ":now": {"S": "2026-06-01T00:00:00.000Z"}},
         )
         keys = [{"id": item["vocabulary_id"]} for item in page["Items"]]
         raw.batch_get_item(RequestItems={vocabulary_table: {"Keys": keys}})
 
-    print(f"1. CPU per request (thread_time of the calling thread), {CLIENTS} concurrent clients x {requests}; "
-          f"DynamoDB = moto under gunicorn gthread (HTTP keep-alive); load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs")
+    print(
+        f"1. CPU per request (thread_time of the calling thread), {CLIENTS} concurrent clients x {requests}; "
+        f"DynamoDB = moto under gunicorn gthread (HTTP keep-alive); load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs"
+    )
     plans = (
-        ("POST /api/srs/review", "BatchGetItem + UpdateItem",
-         [lambda i, ev=events: invoke(ev[i % len(ev)]) for events in review_events],
-         [lambda i, s=sub: raw_review(s, i) for sub in subs]),
-        ("GET /api/srs/due", "Query + BatchGetItem (20 words)",
-         [lambda i, ev=built: invoke(ev) for built in due_events],
-         [lambda i, s=sub: raw_due(s, i) for sub in subs]),
+        (
+            "POST /api/srs/review",
+            "BatchGetItem + UpdateItem",
+            [lambda i, ev=events: invoke(ev[i % len(ev)]) for events in review_events],
+            [lambda i, s=sub: raw_review(s, i) for sub in subs],
+        ),
+        (
+            "GET /api/srs/due",
+            "Query + BatchGetItem (20 words)",
+            [lambda i, ev=built: invoke(ev) for built in due_events],
+            [lambda i, s=sub: raw_due(s, i) for sub in subs],
+        ),
     )
     # Scale reference: a route whose CPU the README records (bench/api_latency.py: 1.14 ms with a
     # keep-alive DynamoDB on a quiet machine), measured here in the same conditions as the SRS routes.
@@ -232,8 +248,10 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
         invoke(built)
     reference, _ = under_clients([lambda i, ev=built: invoke(ev) for built in profile_events], requests)
     reference_floor, _ = under_clients(
-        [lambda i, s=sub: raw.get_item(TableName=settings.DYNAMODB_TABLES["profiles"], Key={"user_id": {"S": s}})
-         for sub in subs],
+        [
+            lambda i, s=sub: raw.get_item(TableName=settings.DYNAMODB_TABLES["profiles"], Key={"user_id": {"S": s}})
+            for sub in subs
+        ],
         requests,
     )
     print(
@@ -256,9 +274,18 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
     ddb.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name), unique_id="bench")
     token = tokens[0]
     for i in range(25):  # a second deck with more due words than the limit
-        row = {"user_id": subs[1], "vocabulary_id": f"x{i:03d}", "next_review_date": "2026-01-01T00:00:00.000Z",
-               "ease_factor": 2.5, "interval": 0, "repetitions": 0, "total_reviews": 0, "correct_count": 0}
+        row = {
+            "user_id": subs[1],
+            "vocabulary_id": f"x{i:03d}",
+            "next_review_date": "2026-01-01T00:00:00.000Z",
+            "ease_factor": 2.5,
+            "interval": 0,
+            "repetitions": 0,
+            "total_reviews": 0,
+            "correct_count": 0,
+        }
         ddb.put_item(TableName=progress_table, Item=to_item(row))
+
     def review(word_id: str) -> dict[str, Any]:
         return {"vocabulary_id": word_id, "quality": 4}
 
@@ -284,8 +311,9 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
         built["path"] = quote(built["path"])
         calls.clear()
         invoke(built)
-        summary = ", ".join(f"{name} x{calls.count(name)}" if calls.count(name) > 1 else name
-                            for name in dict.fromkeys(calls))
+        summary = ", ".join(
+            f"{name} x{calls.count(name)}" if calls.count(name) > 1 else name for name in dict.fromkeys(calls)
+        )
         assert "Scan" not in calls
         print(f"   {label:40} {len(calls):3d}   {summary}")
 

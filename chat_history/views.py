@@ -71,7 +71,6 @@ class ThreadSummaryOutputSerializer(serializers.Serializer):
 class ChatMessageSaveView(APIView):
     """`POST /api/chat-history/save`: store one message of one of the caller's threads."""
 
-
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ChatMessageSaveInput"  # unique OpenAPI component name

@@ -109,9 +109,7 @@ def _ensure_nat_gateway(ec2: Any, stage: Stage, say: Say, found: dict[str, Any],
         allocation = found["elastic_ips"][0]  # left by a run interrupted before the NAT gateway
     else:
         with aws_call("ec2:AllocateAddress", "ec2", region):
-            allocation = ec2.allocate_address(Domain="vpc", TagSpecifications=tags(stage, "elastic-ip"))[
-                "AllocationId"
-            ]
+            allocation = ec2.allocate_address(Domain="vpc", TagSpecifications=tags(stage, "elastic-ip"))["AllocationId"]
         say(f"allocated Elastic IP {allocation}")
     with aws_call("ec2:CreateNatGateway", "ec2", region):
         nat_gateway: str = ec2.create_nat_gateway(

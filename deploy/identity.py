@@ -38,9 +38,7 @@ def ensure_role(iam: Any, stage: Stage, policy: dict[str, Any], trust: dict[str,
             )["Role"]
         say(f"created IAM role {stage.role_name}")
     with aws_call("iam:PutRolePolicy", "iam", stage.region):
-        iam.put_role_policy(
-            RoleName=stage.role_name, PolicyName=stage.policy_name, PolicyDocument=json.dumps(policy)
-        )
+        iam.put_role_policy(RoleName=stage.role_name, PolicyName=stage.policy_name, PolicyDocument=json.dumps(policy))
         # Anything else on the role is not ours: least privilege means exactly one policy.
         for name in iam.list_role_policies(RoleName=stage.role_name)["PolicyNames"]:
             if name != stage.policy_name:

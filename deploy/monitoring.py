@@ -117,7 +117,7 @@ def dashboard(stage: Stage, watched: Watched) -> dict[str, Any]:
     fn, region = watched.function_name, stage.region
     cluster = ["ClusterId", watched.cluster_id]
     by_family = (
-        f"SEARCH('{{{APP_NAMESPACE},FunctionName,RouteFamily}} FunctionName=\"{fn}\" "
+        f'SEARCH(\'{{{APP_NAMESPACE},FunctionName,RouteFamily}} FunctionName="{fn}" '
         f"MetricName=\"{metrics.REQUEST_LATENCY}\"', 'p99', 300)"
     )
     by_table = f"SEARCH('{{{APP_NAMESPACE},FunctionName,Table}} FunctionName=\"{fn}\"', 'Sum', 300)"

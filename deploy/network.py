@@ -112,9 +112,7 @@ def _zones(ec2: Any, stage: Stage) -> list[str]:
     return zones
 
 
-def _ensure_subnets(
-    ec2: Any, stage: Stage, say: Say, subnets: list[str], vpc_id: str, zones: list[str]
-) -> list[str]:
+def _ensure_subnets(ec2: Any, stage: Stage, say: Say, subnets: list[str], vpc_id: str, zones: list[str]) -> list[str]:
     """The two private subnets, one per zone; only the missing CIDRs are created."""
     if len(subnets) >= len(SUBNET_CIDRS):
         return subnets

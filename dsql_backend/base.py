@@ -225,7 +225,10 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
                     raise self._explain_connect_error(exc, conn_params) from exc
                 logger.warning(
                     "DSQL refused the connection (%s); retrying in %.2f s (attempt %d, connect_timeout %.0f s)",
-                    " ".join(str(exc).split())[:200], delay, attempt, budget,
+                    " ".join(str(exc).split())[:200],
+                    delay,
+                    attempt,
+                    budget,
                 )
                 time.sleep(delay)
                 attempt += 1

@@ -123,9 +123,7 @@ class DatabaseCreation(creation.DatabaseCreation):
     def _drop_schema(self, schema: str) -> None:
         quote = self.connection.ops.quote_name
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", [schema]
-            )
+            cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", [schema])
             tables = [row[0] for row in cursor.fetchall()]
             views = self._views(cursor, schema)
             for view in views:

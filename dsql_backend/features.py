@@ -85,6 +85,7 @@ class DatabaseFeatures(features.DatabaseFeatures):
 
     # Identity values are not reset by a flush (no ALTER SEQUENCE ... RESTART / TRUNCATE ... RESTART IDENTITY).
     supports_sequence_reset = False
+
     # Every auto field is a bigint identity (DSQL identity columns are bigint only), so introspection
     # reads AutoField/SmallAutoField columns back as BigAutoField.
     @cached_property

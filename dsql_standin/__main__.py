@@ -26,33 +26,65 @@ def _host_port(value: str, default_port: int) -> tuple[str, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m dsql_standin", description="Local Aurora DSQL stand-in "
-                                "(PostgreSQL wire-protocol proxy that checks DSQL IAM tokens and DSQL rules).")
-    p.add_argument("--listen", default="127.0.0.1:15432", help="HOST:PORT to listen on; port 0 = ephemeral "
-                   "(default %(default)s)")
-    p.add_argument("--upstream", default="127.0.0.1:5432", help="HOST:PORT of the real PostgreSQL "
-                   "(default %(default)s)")
+    p = argparse.ArgumentParser(
+        prog="python -m dsql_standin",
+        description="Local Aurora DSQL stand-in "
+        "(PostgreSQL wire-protocol proxy that checks DSQL IAM tokens and DSQL rules).",
+    )
+    p.add_argument(
+        "--listen", default="127.0.0.1:15432", help="HOST:PORT to listen on; port 0 = ephemeral (default %(default)s)"
+    )
+    p.add_argument(
+        "--upstream", default="127.0.0.1:5432", help="HOST:PORT of the real PostgreSQL (default %(default)s)"
+    )
     p.add_argument("--upstream-user", default="postgres", help="upstream role (default %(default)s)")
-    p.add_argument("--upstream-password", default=os.environ.get("PGPASSWORD"),
-                   help="upstream password (default: $PGPASSWORD, none = trust auth)")
-    p.add_argument("--upstream-database", default="vela_dsql_standin",
-                   help="upstream database serving every client database name, created if missing "
-                   "(default %(default)s)")
-    p.add_argument("--hostname", default=os.environ.get("AURORA_DB_ENDPOINT") or "standin.dsql.us-east-1.on.aws",
-                   help="cluster hostname tokens must be signed for (default: $AURORA_DB_ENDPOINT or %(default)s)")
-    p.add_argument("--region", default=None, help="region tokens must be signed for (default: from --hostname, "
-                   "else $AWS_REGION, else us-east-1)")
-    p.add_argument("--access-key-id", default=os.environ.get("AWS_ACCESS_KEY_ID"),
-                   help="accepted access key id (default: $AWS_ACCESS_KEY_ID)")
-    p.add_argument("--secret-access-key", default=os.environ.get("AWS_SECRET_ACCESS_KEY"),
-                   help="its secret key (default: $AWS_SECRET_ACCESS_KEY)")
-    p.add_argument("--role", action="append", dest="roles", default=None,
-                   help="allowed non-admin database role (repeatable; default: any role)")
-    p.add_argument("--max-age", type=float, default=3600.0, help="maximum connection age in seconds "
-                   "(default %(default)s)")
+    p.add_argument(
+        "--upstream-password",
+        default=os.environ.get("PGPASSWORD"),
+        help="upstream password (default: $PGPASSWORD, none = trust auth)",
+    )
+    p.add_argument(
+        "--upstream-database",
+        default="vela_dsql_standin",
+        help="upstream database serving every client database name, created if missing (default %(default)s)",
+    )
+    p.add_argument(
+        "--hostname",
+        default=os.environ.get("AURORA_DB_ENDPOINT") or "standin.dsql.us-east-1.on.aws",
+        help="cluster hostname tokens must be signed for (default: $AURORA_DB_ENDPOINT or %(default)s)",
+    )
+    p.add_argument(
+        "--region",
+        default=None,
+        help="region tokens must be signed for (default: from --hostname, else $AWS_REGION, else us-east-1)",
+    )
+    p.add_argument(
+        "--access-key-id",
+        default=os.environ.get("AWS_ACCESS_KEY_ID"),
+        help="accepted access key id (default: $AWS_ACCESS_KEY_ID)",
+    )
+    p.add_argument(
+        "--secret-access-key",
+        default=os.environ.get("AWS_SECRET_ACCESS_KEY"),
+        help="its secret key (default: $AWS_SECRET_ACCESS_KEY)",
+    )
+    p.add_argument(
+        "--role",
+        action="append",
+        dest="roles",
+        default=None,
+        help="allowed non-admin database role (repeatable; default: any role)",
+    )
+    p.add_argument(
+        "--max-age", type=float, default=3600.0, help="maximum connection age in seconds (default %(default)s)"
+    )
     p.add_argument("--row-limit", type=int, default=3000, help="rows a transaction may modify (default %(default)s)")
-    p.add_argument("--tls", action=argparse.BooleanOptionalAction, default=False,
-                   help="offer TLS with a generated throwaway CA (default: off)")
+    p.add_argument(
+        "--tls",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="offer TLS with a generated throwaway CA (default: off)",
+    )
     p.add_argument("--tls-dir", default=None, help="where to write ca.pem/server.pem/server.key (default: a temp dir)")
     p.add_argument("--log-level", default="INFO")
     return p
@@ -62,11 +94,18 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if not args.access_key_id or not args.secret_access_key:
-        print("error: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or pass --access-key-id/--secret-access-key",
-              file=sys.stderr)
+        print(
+            "error: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or pass --access-key-id/--secret-access-key",
+            file=sys.stderr,
+        )
         return 2
-    region = (args.region or region_from_hostname(args.hostname) or os.environ.get("AWS_REGION")
-              or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1")
+    region = (
+        args.region
+        or region_from_hostname(args.hostname)
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or "us-east-1"
+    )
     listen_host, listen_port = _host_port(args.listen, 15432)
     up_host, up_port = _host_port(args.upstream, 5432)
     cert = key = ca = None
@@ -98,13 +137,22 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, psycopg.Error) as exc:
         print(f"error: cannot start the stand-in: {exc}", file=sys.stderr)
         return 1
-    print(f"DSQL stand-in listening on {listen_host}:{port} as {args.hostname} ({region}); "
-          f"upstream {up_host}:{up_port}/{args.upstream_database}", flush=True)
+    print(
+        f"DSQL stand-in listening on {listen_host}:{port} as {args.hostname} ({region}); "
+        f"upstream {up_host}:{up_port}/{args.upstream_database}",
+        flush=True,
+    )
     sslmode = f"verify-full sslrootcert={ca}" if ca else "disable"
-    print(f"connect with: host={args.hostname} hostaddr={listen_host} port={port} dbname=postgres "
-          f"user=admin sslmode={sslmode} password=<token>", flush=True)
-    print(f"service env: AURORA_DB_ENDPOINT={args.hostname} AURORA_DB_PORT={port} AURORA_DB_HOSTADDR={listen_host} "
-          f"AURORA_DB_SSLMODE={'require' if ca else 'disable'} AWS_REGION={region}", flush=True)
+    print(
+        f"connect with: host={args.hostname} hostaddr={listen_host} port={port} dbname=postgres "
+        f"user=admin sslmode={sslmode} password=<token>",
+        flush=True,
+    )
+    print(
+        f"service env: AURORA_DB_ENDPOINT={args.hostname} AURORA_DB_PORT={port} AURORA_DB_HOSTADDR={listen_host} "
+        f"AURORA_DB_SSLMODE={'require' if ca else 'disable'} AWS_REGION={region}",
+        flush=True,
+    )
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:

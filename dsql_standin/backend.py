@@ -91,8 +91,9 @@ class Backend(SessionState):
 
     def _on_error(self, head: Pending, msg: Message) -> None:
         fields = parse_error_fields(msg.payload)
-        if head.violation is not None and (head.type != b"Q" or (fields.get("C") == "26000"
-                                                                 and MARKER in fields.get("M", ""))):
+        if head.violation is not None and (
+            head.type != b"Q" or (fields.get("C") == "26000" and MARKER in fields.get("M", ""))
+        ):
             v = head.violation
             msg = error_response(v.sqlstate, v.message, severity=v.severity, detail=v.detail)
         elif fields.get("C") == "40001" and self.config.annotate_occ_errors:

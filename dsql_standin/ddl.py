@@ -17,21 +17,75 @@ __all__ = ["UNSUPPORTED_TYPES", "classify_alter_table", "classify_create"]
 SERIAL_TYPES = {"SERIAL", "BIGSERIAL", "SMALLSERIAL", "SERIAL2", "SERIAL4", "SERIAL8"}
 # Column types DSQL refuses (AWS: "Supported data types"; JSON is a column type, arrays/inet/... are not).
 UNSUPPORTED_TYPES = {
-    "MONEY", "XML", "INET", "CIDR", "MACADDR", "MACADDR8", "POINT", "LINE", "LSEG", "BOX", "PATH", "POLYGON",
-    "CIRCLE", "INT4RANGE", "INT8RANGE", "NUMRANGE", "TSRANGE", "TSTZRANGE", "DATERANGE", "INT4MULTIRANGE",
-    "INT8MULTIRANGE", "NUMMULTIRANGE", "TSMULTIRANGE", "TSTZMULTIRANGE", "DATEMULTIRANGE", "TSVECTOR", "TSQUERY",
-    "BIT", "VARBIT", "PG_LSN", "PG_SNAPSHOT", "TXID_SNAPSHOT", "HSTORE", "JSONPATH",
+    "MONEY",
+    "XML",
+    "INET",
+    "CIDR",
+    "MACADDR",
+    "MACADDR8",
+    "POINT",
+    "LINE",
+    "LSEG",
+    "BOX",
+    "PATH",
+    "POLYGON",
+    "CIRCLE",
+    "INT4RANGE",
+    "INT8RANGE",
+    "NUMRANGE",
+    "TSRANGE",
+    "TSTZRANGE",
+    "DATERANGE",
+    "INT4MULTIRANGE",
+    "INT8MULTIRANGE",
+    "NUMMULTIRANGE",
+    "TSMULTIRANGE",
+    "TSTZMULTIRANGE",
+    "DATEMULTIRANGE",
+    "TSVECTOR",
+    "TSQUERY",
+    "BIT",
+    "VARBIT",
+    "PG_LSN",
+    "PG_SNAPSHOT",
+    "TXID_SNAPSHOT",
+    "HSTORE",
+    "JSONPATH",
 }
-COLUMN_CONSTRAINT_WORDS = {"CONSTRAINT", "NOT", "NULL", "DEFAULT", "UNIQUE", "PRIMARY", "CHECK", "REFERENCES",
-                           "GENERATED", "COLLATE", "STORAGE", "COMPRESSION"}
+COLUMN_CONSTRAINT_WORDS = {
+    "CONSTRAINT",
+    "NOT",
+    "NULL",
+    "DEFAULT",
+    "UNIQUE",
+    "PRIMARY",
+    "CHECK",
+    "REFERENCES",
+    "GENERATED",
+    "COLLATE",
+    "STORAGE",
+    "COMPRESSION",
+}
 TABLE_CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE", "LIKE"}
-IDENTITY_TYPE_NAMES = {"INT": "integer", "INT4": "integer", "INTEGER": "integer", "INT2": "smallint",
-                       "SMALLINT": "smallint"}
+IDENTITY_TYPE_NAMES = {
+    "INT": "integer",
+    "INT4": "integer",
+    "INTEGER": "integer",
+    "INT2": "smallint",
+    "SMALLINT": "smallint",
+}
 # CREATE <object> DSQL refuses outright (AWS: "Unsupported PostgreSQL features").
-UNSUPPORTED_CREATE = {"DATABASE": "Createdb", "EXTENSION": "CreateExtension", "TABLESPACE": "CreateTableSpace",
-                      "LANGUAGE": "CreatePLang", "RULE": "Rule", "PUBLICATION": "CreatePublication",
-                      "SUBSCRIPTION": "CreateSubscription", "SERVER": "CreateForeignServer",
-                      "EVENT": "CreateEventTrig"}
+UNSUPPORTED_CREATE = {
+    "DATABASE": "Createdb",
+    "EXTENSION": "CreateExtension",
+    "TABLESPACE": "CreateTableSpace",
+    "LANGUAGE": "CreatePLang",
+    "RULE": "Rule",
+    "PUBLICATION": "CreatePublication",
+    "SUBSCRIPTION": "CreateSubscription",
+    "SERVER": "CreateForeignServer",
+    "EVENT": "CreateEventTrig",
+}
 
 
 def _err(key: str, **kwargs: object) -> DsqlError:
@@ -113,7 +167,7 @@ def _create_table(stmt: Statement, toks: list[Token], i: int) -> DsqlError | Non
     rest = toks[j:]
     if j < len(toks) and toks[j].is_punct("("):
         end = close_paren(toks, j)
-        columns, rest = toks[j + 1:end], toks[end + 1:]
+        columns, rest = toks[j + 1 : end], toks[end + 1 :]
     for word in top_words(rest):
         if word.value == "AS":
             return _err("unsupported_statement", node="CreateTableAs")
@@ -143,7 +197,7 @@ def _create_index(stmt: Statement, toks: list[Token], i: int) -> DsqlError | Non
     on = next((k for k in range(j, len(toks)) if toks[k].is_word("ON")), None)
     start = next((k for k in range(on or j, len(toks)) if toks[k].is_punct("(")), None)
     if start is not None:
-        for element in split_top(toks[start + 1:close_paren(toks, start)]):
+        for element in split_top(toks[start + 1 : close_paren(toks, start)]):
             order = next((t.value for t in top_words(element) if t.value in ("ASC", "DESC")), None)
             if order is not None:
                 return _err("index_order", order=order)
@@ -154,8 +208,11 @@ def _create_index(stmt: Statement, toks: list[Token], i: int) -> DsqlError | Non
 def _create_function(words: list[str], obj: str) -> DsqlError | None:
     for a, b in pairwise(words):
         if a == "LANGUAGE":
-            return None if b.strip("'\"").upper() == "SQL" else _err(
-                "function_language", object=obj, language=b.strip("'\"").lower())
+            return (
+                None
+                if b.strip("'\"").upper() == "SQL"
+                else _err("function_language", object=obj, language=b.strip("'\"").lower())
+            )
     return None
 
 
@@ -174,8 +231,19 @@ def classify_create(stmt: Statement, toks: list[Token]) -> DsqlError | None:
     if i + 1 < len(toks) and toks[i].is_word("OR") and toks[i + 1].is_word("REPLACE"):
         i += 2
     modifiers: set[str] = set()
-    while i < len(toks) and toks[i].is_word("GLOBAL", "LOCAL", "TEMP", "TEMPORARY", "UNLOGGED", "UNIQUE",
-                                            "CONSTRAINT", "MATERIALIZED", "RECURSIVE", "TRUSTED", "PROCEDURAL"):
+    while i < len(toks) and toks[i].is_word(
+        "GLOBAL",
+        "LOCAL",
+        "TEMP",
+        "TEMPORARY",
+        "UNLOGGED",
+        "UNIQUE",
+        "CONSTRAINT",
+        "MATERIALIZED",
+        "RECURSIVE",
+        "TRUSTED",
+        "PROCEDURAL",
+    ):
         modifiers.add(toks[i].value)
         i += 1
     obj = toks[i].value if i < len(toks) and toks[i].kind == "word" else ""
@@ -267,7 +335,7 @@ def classify_alter_table(stmt: Statement, toks: list[Token]) -> DsqlError | None
     i = skip_name(toks, i)
     if i < len(toks) and toks[i].is_punct("*"):
         i += 1
-    table = stmt.text[toks[name_start].start:toks[i - 1].end] if name_start < len(toks) else ""
+    table = stmt.text[toks[name_start].start : toks[i - 1].end] if name_start < len(toks) else ""
     if async_tok is not None:
         dialect.async_alter(stmt, async_tok, toks[name_start] if name_start < len(toks) else None)
         return None

@@ -26,14 +26,16 @@ def _dollar_quote(text: str) -> str:
 
 def _without(text: str, *toks: Token) -> str:
     for tok in sorted(toks, key=lambda t: t.start, reverse=True):
-        text = text[:tok.start] + text[tok.end:]
+        text = text[: tok.start] + text[tok.end :]
     return text
 
 
 def _job_call(job_type: str, obj: str, sql: str) -> str:
     """The statement that runs ``sql`` now and records it as a finished job (the job id is made upstream)."""
-    return (f"SELECT dsql_standin.run_async_job({_dollar_quote(job_type)}, {_dollar_quote(obj)}, "
-            f"{_dollar_quote(sql)}) AS job_id")
+    return (
+        f"SELECT dsql_standin.run_async_job({_dollar_quote(job_type)}, {_dollar_quote(obj)}, "
+        f"{_dollar_quote(sql)}) AS job_id"
+    )
 
 
 def async_index(stmt: Statement, async_tok: Token) -> None:
@@ -42,7 +44,7 @@ def async_index(stmt: Statement, async_tok: Token) -> None:
     rest = [t for t in stmt.tokens if t.start > async_tok.start]
     for a, b in pairwise(rest):
         if b.is_word("ON"):
-            name = a.value if a.kind != "word" else stmt.text[a.start:a.end]
+            name = a.value if a.kind != "word" else stmt.text[a.start : a.end]
             if a.is_word("ASYNC", "EXISTS"):
                 name = ""
             break
@@ -52,7 +54,7 @@ def async_index(stmt: Statement, async_tok: Token) -> None:
 
 def async_alter(stmt: Statement, async_tok: Token, target: Token | None) -> None:
     sync_sql = _without(stmt.text, async_tok).strip().rstrip(";")
-    obj = stmt.text[target.start:target.end] if target is not None else ""
+    obj = stmt.text[target.start : target.end] if target is not None else ""
     stmt.rewrite = _job_call("VALIDATE", obj, sync_sql)
     stmt.tag = "ALTER TABLE"
 
@@ -60,7 +62,7 @@ def async_alter(stmt: Statement, async_tok: Token, target: Token | None) -> None
 def storage_rewrite(stmt: Statement, column: Token, storage: Token, mode: Token) -> None:
     """PostgreSQL 15 has no ``ADD COLUMN ... STORAGE``: add the column, then set its storage, in one ALTER."""
     base = _without(stmt.text, storage, mode).strip().rstrip(";")
-    name = stmt.text[column.start:column.end]
+    name = stmt.text[column.start : column.end]
     stmt.rewrite = f"{base}, ALTER COLUMN {name} SET STORAGE {mode.value}"
 
 

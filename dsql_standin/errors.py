@@ -22,8 +22,12 @@ class DsqlError:
     detail: str | None = None
 
     def format(self, **kwargs: object) -> DsqlError:
-        return DsqlError(self.sqlstate, self.message.format(**kwargs), self.severity,
-                         self.detail.format(**kwargs) if self.detail else None)
+        return DsqlError(
+            self.sqlstate,
+            self.message.format(**kwargs),
+            self.severity,
+            self.detail.format(**kwargs) if self.detail else None,
+        )
 
 
 _CACHE_RULE = "please define CACHE greater than or equal to 65536 or equal to 1"
@@ -41,10 +45,12 @@ ERRORS: dict[str, DsqlError] = {
     "datatype": DsqlError("0A000", "datatype {type} not supported"),
     "vacuum": DsqlError("0A000", "unsupported VACUUM statement"),
     "function_language": DsqlError("0A000", "CREATE {object} with language {language} not supported"),
-    "sequence_cache": DsqlError("0A000", f"CREATE SEQUENCE is not supported without an explicit cache size. "
-                                         f"{_CACHE_RULE}"),
-    "identity_cache": DsqlError("0A000", f"identity column is not supported without an explicit cache size. "
-                                         f"{_CACHE_RULE}"),
+    "sequence_cache": DsqlError(
+        "0A000", f"CREATE SEQUENCE is not supported without an explicit cache size. {_CACHE_RULE}"
+    ),
+    "identity_cache": DsqlError(
+        "0A000", f"identity column is not supported without an explicit cache size. {_CACHE_RULE}"
+    ),
     "identity_type": DsqlError("0A000", "datatype {type} not supported, identity column type must be bigint"),
     "isolation": DsqlError("0A000", "Unsupported isolation level: {level}"),
     "set_parameter": DsqlError("0A000", 'setting configuration parameter "{name}" not supported'),
@@ -60,19 +66,23 @@ ERRORS: dict[str, DsqlError] = {
     "drop_pk_column": DsqlError("0A000", "cannot drop primary key column {column}"),
     "multiple_ddl": DsqlError("0A000", "multiple ddl statements not supported in a transaction"),
     "ddl_dml_mix": DsqlError("0A000", "ddl and dml are not supported in the same transaction"),
-    "row_limit": DsqlError("54000", "transaction row limit exceeded",
-                           detail="a transaction can modify at most {limit} rows"),
-    "in_failed_transaction": DsqlError("25P02", "current transaction is aborted, commands ignored until end of "
-                                                "transaction block"),
+    "row_limit": DsqlError(
+        "54000", "transaction row limit exceeded", detail="a transaction can modify at most {limit} rows"
+    ),
+    "in_failed_transaction": DsqlError(
+        "25P02", "current transaction is aborted, commands ignored until end of transaction block"
+    ),
     "occ_conflict": DsqlError("40001", "change conflicts with another transaction (OC000)"),
     # DSQL's patterns, not recorded
     "alter_column_not_null": DsqlError("0A000", "unsupported ALTER TABLE ALTER COLUMN ... SET NOT NULL statement"),
     "create_table_clause": DsqlError("0A000", "{clause} not supported for CREATE TABLE"),
     "index_order": DsqlError("0A000", "{order} not supported for CREATE INDEX ASYNC"),
     "exclusion_constraint": DsqlError("0A000", "EXCLUDE constraint not supported"),
-    "max_age": DsqlError("57P01", "connection exceeded its maximum duration of {seconds} seconds, please reconnect",
-                         severity="FATAL"),
-    "upstream_unavailable": DsqlError("08006", "unable to accept connection, the cluster is unavailable",
-                                      severity="FATAL"),
+    "max_age": DsqlError(
+        "57P01", "connection exceeded its maximum duration of {seconds} seconds, please reconnect", severity="FATAL"
+    ),
+    "upstream_unavailable": DsqlError(
+        "08006", "unable to accept connection, the cluster is unavailable", severity="FATAL"
+    ),
     "protocol": DsqlError("08P01", "invalid frontend message", severity="FATAL"),
 }

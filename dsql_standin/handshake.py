@@ -35,8 +35,15 @@ log = logging.getLogger("dsql_standin")
 
 _ACTION_RE = re.compile(r"[?&]Action=([A-Za-z]{1,32})(?:&|$)")
 # Startup parameters passed through to PostgreSQL; everything else from the client is dropped.
-_PASS_PARAMS = {"application_name", "client_encoding", "datestyle", "timezone", "extra_float_digits",
-                "intervalstyle", "search_path"}
+_PASS_PARAMS = {
+    "application_name",
+    "client_encoding",
+    "datestyle",
+    "timezone",
+    "extra_float_digits",
+    "intervalstyle",
+    "search_path",
+}
 
 
 class Closed(Exception):
@@ -65,15 +72,20 @@ def fatal(sock: socket.socket, error: DsqlError | TokenError, detail: str | None
 
 def _upstream_options(config: StandInConfig) -> str:
     options = {"default_transaction_isolation": "repeatable read", **dict(config.extra_startup_options)}
-    return " ".join(f"-c {k}={v.replace(chr(92), chr(92) * 2).replace(' ', chr(92) + ' ')}"
-                    for k, v in options.items())
+    return " ".join(f"-c {k}={v.replace(chr(92), chr(92) * 2).replace(' ', chr(92) + ' ')}" for k, v in options.items())
 
 
 class Handshake:
     """Runs the startup phase for one client socket (see the module docstring)."""
 
-    def __init__(self, client: socket.socket, peer: str, config: StandInConfig, ssl_context: ssl.SSLContext | None,
-                 forward_cancel: Callable[[bytes], None]) -> None:
+    def __init__(
+        self,
+        client: socket.socket,
+        peer: str,
+        config: StandInConfig,
+        ssl_context: ssl.SSLContext | None,
+        forward_cancel: Callable[[bytes], None],
+    ) -> None:
         self.client = client
         self.peer = peer
         self.config = config
@@ -133,17 +145,33 @@ class Handshake:
         cfg = self.config
         try:
             claims = validate_token(
-                token, user=user, hostname=cfg.cluster_hostname, region=cfg.region, credentials=cfg.credentials,
-                clock_skew=timedelta(seconds=cfg.clock_skew_seconds), allowed_roles=cfg.allowed_roles,
+                token,
+                user=user,
+                hostname=cfg.cluster_hostname,
+                region=cfg.region,
+                credentials=cfg.credentials,
+                clock_skew=timedelta(seconds=cfg.clock_skew_seconds),
+                allowed_roles=cfg.allowed_roles,
             )
         except TokenError as exc:
             action = _ACTION_RE.search(token)
-            log.warning("rejected connection from %s: user=%s action=%s check=%s reason=%s", self.peer, user,
-                        action.group(1) if action else "-", exc.check, exc.message)
+            log.warning(
+                "rejected connection from %s: user=%s action=%s check=%s reason=%s",
+                self.peer,
+                user,
+                action.group(1) if action else "-",
+                exc.check,
+                exc.message,
+            )
             fatal(self.client, exc)
             return False
-        log.info("accepted connection from %s: user=%s action=%s access_key_id=%s", self.peer, user,
-                 claims.action, claims.access_key_id)
+        log.info(
+            "accepted connection from %s: user=%s action=%s access_key_id=%s",
+            self.peer,
+            user,
+            claims.action,
+            claims.access_key_id,
+        )
         return True
 
     def run(self) -> Accepted | None:
@@ -166,8 +194,15 @@ class Handshake:
         upstream_params = {k: v for k, v in params.items() if k.lower() in _PASS_PARAMS}
         upstream_params["options"] = _upstream_options(cfg)
         try:
-            conn = connect_upstream(cfg.upstream_host, cfg.upstream_port, cfg.upstream_user, cfg.upstream_database,
-                                    cfg.upstream_password, upstream_params, cfg.connect_timeout)
+            conn = connect_upstream(
+                cfg.upstream_host,
+                cfg.upstream_port,
+                cfg.upstream_user,
+                cfg.upstream_database,
+                cfg.upstream_password,
+                upstream_params,
+                cfg.connect_timeout,
+            )
         except (OSError, UpstreamError) as exc:
             fields = getattr(exc, "fields", {})
             log.error("upstream connection failed for user=%s: %s %s", user, exc, fields.get("M", ""))

@@ -31,10 +31,16 @@ class JobFinisher:
 
     def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
         cfg = self.config
-        return psycopg.connect(host=cfg.upstream_host, port=cfg.upstream_port, user=cfg.upstream_user,
-                               password=cfg.upstream_password, dbname=cfg.upstream_database, autocommit=True,
-                               connect_timeout=max(1, int(cfg.connect_timeout)),
-                               application_name="dsql-standin-jobs")
+        return psycopg.connect(
+            host=cfg.upstream_host,
+            port=cfg.upstream_port,
+            user=cfg.upstream_user,
+            password=cfg.upstream_password,
+            dbname=cfg.upstream_database,
+            autocommit=True,
+            connect_timeout=max(1, int(cfg.connect_timeout)),
+            application_name="dsql-standin-jobs",
+        )
 
     def _run(self) -> None:
         age = max(0.0, self.config.async_job_seconds)

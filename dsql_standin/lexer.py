@@ -147,7 +147,7 @@ def split_raw(sql: str) -> list[Statement]:
     for tok in lex(sql):
         if tok.is_punct(";"):
             if current:
-                statements.append(_make(sql[start:tok.end], current, start))
+                statements.append(_make(sql[start : tok.end], current, start))
             start, current = tok.end, []
         else:
             current.append(tok)

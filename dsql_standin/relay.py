@@ -28,8 +28,9 @@ class Session(Frontend, Backend):
 
     def run(self) -> None:
         try:
-            accepted = Handshake(self.client, self.peer, self.config, self.server._ssl_context,
-                                 self.server._forward_cancel).run()
+            accepted = Handshake(
+                self.client, self.peer, self.config, self.server._ssl_context, self.server._forward_cancel
+            ).run()
             if accepted is not None:
                 self._attach(accepted)
                 self._relay()

@@ -14,16 +14,38 @@ from .lexer import Kind, Statement, Token, close_paren, split_top, top_words
 __all__ = ["classify"]
 
 GEOMETRIC = {"POINT", "LINE", "LSEG", "BOX", "PATH", "POLYGON", "CIRCLE"}
-TEXT_SEARCH_FUNCTIONS = {"TO_TSVECTOR", "TO_TSQUERY", "WEBSEARCH_TO_TSQUERY", "PLAINTO_TSQUERY",
-                         "PHRASETO_TSQUERY", "TS_HEADLINE", "JSON_TO_TSVECTOR", "JSONB_TO_TSVECTOR"}
-ISOLATION_LEVELS = {("READ", "UNCOMMITTED"): "READ UNCOMMITTED", ("READ", "COMMITTED"): "READ COMMITTED",
-                    ("REPEATABLE", "READ"): "REPEATABLE READ", ("SERIALIZABLE",): "SERIALIZABLE"}
+TEXT_SEARCH_FUNCTIONS = {
+    "TO_TSVECTOR",
+    "TO_TSQUERY",
+    "WEBSEARCH_TO_TSQUERY",
+    "PLAINTO_TSQUERY",
+    "PHRASETO_TSQUERY",
+    "TS_HEADLINE",
+    "JSON_TO_TSVECTOR",
+    "JSONB_TO_TSVECTOR",
+}
+ISOLATION_LEVELS = {
+    ("READ", "UNCOMMITTED"): "READ UNCOMMITTED",
+    ("READ", "COMMITTED"): "READ COMMITTED",
+    ("REPEATABLE", "READ"): "REPEATABLE READ",
+    ("SERIALIZABLE",): "SERIALIZABLE",
+}
 DML_WORDS = {"INSERT", "UPDATE", "DELETE", "MERGE"}
 QUERY_WORDS = {"SELECT", "WITH", "TABLE", "VALUES"}
 # First words DSQL refuses outright, with the PostgreSQL parse node it names.
-UNSUPPORTED_FIRST_WORDS = {"TRUNCATE": "Truncate", "LISTEN": "Listen", "NOTIFY": "Notify", "UNLISTEN": "Unlisten",
-                           "LOCK": "Lock", "DECLARE": "DeclareCursor", "DO": "Do", "CLUSTER": "Cluster",
-                           "REINDEX": "Reindex", "CHECKPOINT": "Checkpoint", "LOAD": "Load"}
+UNSUPPORTED_FIRST_WORDS = {
+    "TRUNCATE": "Truncate",
+    "LISTEN": "Listen",
+    "NOTIFY": "Notify",
+    "UNLISTEN": "Unlisten",
+    "LOCK": "Lock",
+    "DECLARE": "DeclareCursor",
+    "DO": "Do",
+    "CLUSTER": "Cluster",
+    "REINDEX": "Reindex",
+    "CHECKPOINT": "Checkpoint",
+    "LOAD": "Load",
+}
 
 
 def _err(key: str, **kwargs: object) -> DsqlError:
@@ -36,17 +58,22 @@ def _query_violation(toks: list[Token]) -> DsqlError | None:
         if tok.kind != "word":
             continue
         nxt = toks[n + 1] if n + 1 < len(toks) else None
-        if tok.value == "FOR" and nxt is not None and (nxt.is_word("SHARE") or (
-                nxt.is_word("NO") and n + 2 < len(toks) and toks[n + 2].is_word("KEY"))):
+        if (
+            tok.value == "FOR"
+            and nxt is not None
+            and (nxt.is_word("SHARE") or (nxt.is_word("NO") and n + 2 < len(toks) and toks[n + 2].is_word("KEY")))
+        ):
             return _err("locking_clause")
         if tok.value == "TABLESAMPLE":
             return _err("tablesample")
         if nxt is not None and nxt.is_punct("(") and tok.value in TEXT_SEARCH_FUNCTIONS:
-            args = split_top(toks[n + 2:close_paren(toks, n + 1)])
+            args = split_top(toks[n + 2 : close_paren(toks, n + 1)])
             if len(args) > 1 and len(args[0]) == 1 and args[0][0].kind == "string":
                 return _err("text_search_config", name=args[0][0].value.strip("'"))
-        if tok.value in GEOMETRIC and ((nxt is not None and nxt.is_punct("(")) or (
-                n >= 2 and toks[n - 1].is_punct(":") and toks[n - 2].is_punct(":"))):
+        if tok.value in GEOMETRIC and (
+            (nxt is not None and nxt.is_punct("("))
+            or (n >= 2 and toks[n - 1].is_punct(":") and toks[n - 2].is_punct(":"))
+        ):
             return _err("datatype", type=tok.value.lower())
     return None
 
@@ -60,9 +87,9 @@ def _select_into(toks: list[Token]) -> bool:
 def _isolation(words: list[str]) -> DsqlError | None:
     for i in range(len(words) - 2):
         if words[i] == "ISOLATION" and words[i + 1] == "LEVEL":
-            rest = tuple(words[i + 2:i + 4])
+            rest = tuple(words[i + 2 : i + 4])
             for key, name in ISOLATION_LEVELS.items():
-                if rest[:len(key)] == key:
+                if rest[: len(key)] == key:
                     return None if name == "REPEATABLE READ" else _err("isolation", level=name)
     return None
 
@@ -107,7 +134,8 @@ def classify(stmt: Statement) -> Statement:
     first = toks[0].value if toks[0].kind == "word" else ""
     second = words[1] if len(words) > 1 else ""
     if first in ("BEGIN", "START", "COMMIT", "END", "ABORT", "ROLLBACK", "SAVEPOINT", "RELEASE") or (
-            first == "PREPARE" and second == "TRANSACTION"):
+        first == "PREPARE" and second == "TRANSACTION"
+    ):
         stmt.kind, stmt.violation = _classify_transaction(first, words)
     elif first == "SET":
         stmt.violation = _classify_set(stmt, words)

@@ -45,8 +45,15 @@ class StandIn:
     def start(self) -> int:
         """Prepare the upstream database, start listening and return the bound port."""
         cfg = self.config
-        bootstrap_database(cfg.upstream_host, cfg.upstream_port, cfg.upstream_user, cfg.upstream_password,
-                           cfg.upstream_maintenance_database, cfg.upstream_database, cfg.connect_timeout)
+        bootstrap_database(
+            cfg.upstream_host,
+            cfg.upstream_port,
+            cfg.upstream_user,
+            cfg.upstream_password,
+            cfg.upstream_maintenance_database,
+            cfg.upstream_database,
+            cfg.connect_timeout,
+        )
         if cfg.tls_enabled:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -62,8 +69,16 @@ class StandIn:
         self._thread.start()
         self._jobs = JobFinisher(cfg, self._stopping)
         self._jobs.start()
-        log.info("DSQL stand-in listening on %s:%s for %s (%s), upstream %s:%s/%s", cfg.listen_host, self.port,
-                 cfg.cluster_hostname, cfg.region, cfg.upstream_host, cfg.upstream_port, cfg.upstream_database)
+        log.info(
+            "DSQL stand-in listening on %s:%s for %s (%s), upstream %s:%s/%s",
+            cfg.listen_host,
+            self.port,
+            cfg.cluster_hostname,
+            cfg.region,
+            cfg.upstream_host,
+            cfg.upstream_port,
+            cfg.upstream_database,
+        )
         return self.port
 
     def stop(self) -> None:
@@ -87,14 +102,20 @@ class StandIn:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def connection_params(self, *, sslmode: str = "disable", ca_file: str | None = None) -> dict[str, object]:
         """libpq parameters (without user/password) to reach this stand-in under its DSQL hostname."""
-        params: dict[str, object] = {"host": self.config.cluster_hostname, "hostaddr": self.config.listen_host,
-                                     "port": self.port, "dbname": "postgres", "sslmode": sslmode}
+        params: dict[str, object] = {
+            "host": self.config.cluster_hostname,
+            "hostaddr": self.config.listen_host,
+            "port": self.port,
+            "dbname": "postgres",
+            "sslmode": sslmode,
+        }
         if ca_file is not None:
             params["sslrootcert"] = ca_file
         return params
@@ -111,8 +132,9 @@ class StandIn:
                 break
             client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             session = Session(self, client, f"{addr[0]}:{addr[1]}")
-            thread = threading.Thread(target=self._run_session, args=(session,), name="dsql-standin-session",
-                                      daemon=True)
+            thread = threading.Thread(
+                target=self._run_session, args=(session,), name="dsql-standin-session", daemon=True
+            )
             with self._lock:
                 self._sessions.add(session)
                 self._threads.add(thread)

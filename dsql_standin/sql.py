@@ -12,8 +12,17 @@ from .errors import ERRORS, DsqlError
 from .lexer import Kind, Statement, Token, lex, split_raw
 from .rules import classify
 
-__all__ = ["ERRORS", "DsqlError", "Kind", "Statement", "Token", "classify", "lex", "split_statements",
-           "split_statements_cached"]
+__all__ = [
+    "ERRORS",
+    "DsqlError",
+    "Kind",
+    "Statement",
+    "Token",
+    "classify",
+    "lex",
+    "split_statements",
+    "split_statements_cached",
+]
 
 
 def split_statements(sql: str) -> list[Statement]:

@@ -90,8 +90,15 @@ def _deny(check: str, reason: str, sqlstate: str = "28P01") -> TokenError:
     return TokenError(check, f"{ACCESS_DENIED}: {reason}", sqlstate)
 
 
-_REQUIRED = ("Action", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-             "X-Amz-SignedHeaders", "X-Amz-Signature")
+_REQUIRED = (
+    "Action",
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Expires",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Signature",
+)
 _DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 
 
@@ -142,8 +149,11 @@ def _check_target(parsed: _Parsed, *, user: str, hostname: str, region: str) -> 
     if user == ADMIN_USER and action != ACTION_CONNECT_ADMIN:
         raise _deny("action", f"role 'admin' requires a {ACTION_CONNECT_ADMIN} token (got {action})")
     if user != ADMIN_USER and action != ACTION_CONNECT:
-        raise _deny("action", f"role {user!r} requires a {ACTION_CONNECT} token (got {action}); "
-                              f"{ACTION_CONNECT_ADMIN} tokens are only for role 'admin'")
+        raise _deny(
+            "action",
+            f"role {user!r} requires a {ACTION_CONNECT} token (got {action}); "
+            f"{ACTION_CONNECT_ADMIN} tokens are only for role 'admin'",
+        )
 
 
 def _validity(parsed: _Parsed) -> tuple[datetime, int]:
@@ -169,24 +179,35 @@ def _check_signature(parsed: _Parsed, secret: str) -> None:
     # botocore lower-cases the host when it builds the canonical headers
     canonical_headers = f"host:{parsed.host.lower()}\n"
     canonical_request = f"GET\n/\n{canonical_query}\n{canonical_headers}\nhost\n{EMPTY_PAYLOAD_SHA256}"
-    string_to_sign = "\n".join([ALGORITHM, parsed.params["X-Amz-Date"], "/".join(parsed.scope[1:]),
-                                hashlib.sha256(canonical_request.encode()).hexdigest()])
+    string_to_sign = "\n".join(
+        [
+            ALGORITHM,
+            parsed.params["X-Amz-Date"],
+            "/".join(parsed.scope[1:]),
+            hashlib.sha256(canonical_request.encode()).hexdigest(),
+        ]
+    )
     key = signing_key(secret, parsed.scope[1], parsed.scope[2])
     expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256)
     if not hmac.compare_digest(expected.hexdigest(), parsed.params["X-Amz-Signature"].lower()):
         raise _deny("signature", "the token signature does not match (wrong secret key or tampered token)")
 
 
-def _check_time(amz_date: str, signed_at: datetime, expires_in: int, now: datetime,
-                clock_skew: timedelta) -> datetime:
+def _check_time(amz_date: str, signed_at: datetime, expires_in: int, now: datetime, clock_skew: timedelta) -> datetime:
     expires_at = signed_at + timedelta(seconds=expires_in)
     if now >= expires_at:
-        raise _deny("expired", f"Signature expired: {now.strftime(_DATE_FORMAT)} is now later than "
-                               f"{expires_at.strftime(_DATE_FORMAT)} ({amz_date} + {expires_in} sec)")
+        raise _deny(
+            "expired",
+            f"Signature expired: {now.strftime(_DATE_FORMAT)} is now later than "
+            f"{expires_at.strftime(_DATE_FORMAT)} ({amz_date} + {expires_in} sec)",
+        )
     if signed_at > now + clock_skew:
-        raise _deny("not_yet_valid", f"Signature not yet current: {amz_date} is still later than "
-                                     f"{(now + clock_skew).strftime(_DATE_FORMAT)} "
-                                     f"({now.strftime(_DATE_FORMAT)} + clock skew)")
+        raise _deny(
+            "not_yet_valid",
+            f"Signature not yet current: {amz_date} is still later than "
+            f"{(now + clock_skew).strftime(_DATE_FORMAT)} "
+            f"({now.strftime(_DATE_FORMAT)} + clock skew)",
+        )
     return expires_at
 
 

@@ -21,7 +21,6 @@ TEXT_MAX = 2048
 
 
 class ProfileDetailView(APIView):
-
     @extend_schema_serializer(component_name="ProfileQuery")
     class InputSerializer(serializers.Serializer):
         user_id = user_id_field()
@@ -46,7 +45,6 @@ class ProfileDetailView(APIView):
 
 
 class ProfileUpdateView(APIView):
-
     @extend_schema_serializer(component_name="ProfileUpdateInput")
     class InputSerializer(serializers.Serializer):
         user_id = user_id_field()
@@ -85,7 +83,6 @@ class ProfileUpdateView(APIView):
 
 
 class ProfileCreateView(APIView):
-
     @extend_schema_serializer(component_name="ProfileCreateInput")
     class InputSerializer(serializers.Serializer):
         user_id = user_id_field()

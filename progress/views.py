@@ -40,7 +40,6 @@ class AnalyticsOutputSerializer(serializers.Serializer):
 
 
 class ProgressAnalyticsView(APIView):
-
     @extend_schema_serializer(component_name="AnalyticsQuery")
     class InputSerializer(serializers.Serializer):
         user_id = user_id_field()
@@ -66,7 +65,6 @@ def _game_number() -> StrictNumberField:
 
 
 class GameSessionRecordView(APIView):
-
     @extend_schema_serializer(component_name="GameSessionInput")
     class InputSerializer(serializers.Serializer):
         user_id = user_id_field()

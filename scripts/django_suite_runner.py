@@ -31,8 +31,9 @@ class RecordingResult(unittest.TextTestResult):
     rows: list[dict[str, str]] = []
 
     def _row(self, test: Any, outcome: str, detail: str = "") -> None:
-        RecordingResult.rows.append({"id": test.id() if hasattr(test, "id") else str(test), "outcome": outcome,
-                                     "detail": detail})
+        RecordingResult.rows.append(
+            {"id": test.id() if hasattr(test, "id") else str(test), "outcome": outcome, "detail": detail}
+        )
 
     def addSuccess(self, test: Any) -> None:
         super().addSuccess(test)
@@ -77,8 +78,10 @@ class RecordingRunner(DiscoverRunner):
     def setup_databases(self, **kwargs: Any) -> Any:
         from django.db import connections, router
 
-        if any(connections[alias].vendor == "postgresql" and connections[alias].display_name == "Aurora DSQL"
-               for alias in connections):
+        if any(
+            connections[alias].vendor == "postgresql" and connections[alias].display_name == "Aurora DSQL"
+            for alias in connections
+        ):
             self._setup_router = SetupRouter()
             router.routers.insert(0, self._setup_router)
         return super().setup_databases(**kwargs)
@@ -102,8 +105,9 @@ class RecordingRunner(DiscoverRunner):
         try:
             super().teardown_databases(old_config, **kwargs)
         except Exception as exc:  # reported as a row: teardown must leave nothing behind
-            RecordingResult.rows.append({"id": "teardown_databases", "outcome": "error", "detail": _first_line(
-                (type(exc), exc, None))})
+            RecordingResult.rows.append(
+                {"id": "teardown_databases", "outcome": "error", "detail": _first_line((type(exc), exc, None))}
+            )
             self._dump()
             raise
 
@@ -117,8 +121,10 @@ class RecordingRunner(DiscoverRunner):
 # Django's test models that assume every backend takes a COLLATE clause (their required_db_features do not
 # say so); DSQL rejects COLLATE, so the system check would fail the whole run. Not created, not checked;
 # the tests that use them are declared skips in dsql_backend.features.
-_NEEDS_COLLATIONS = {("model_fields", "generatedmodeloutputfielddbcollation"),
-                     ("model_fields", "generatedmodeloutputfielddbcollationvirtual")}
+_NEEDS_COLLATIONS = {
+    ("model_fields", "generatedmodeloutputfielddbcollation"),
+    ("model_fields", "generatedmodeloutputfielddbcollationvirtual"),
+}
 
 
 class SetupRouter:

@@ -44,7 +44,6 @@ class SavedSentenceOutputSerializer(serializers.Serializer):
 class SavedSentenceListCreateView(APIView):
     """`POST /api/my-dictionaries` saves a sentence; `GET /api/my-dictionaries?limit=` lists them newest first."""
 
-
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "SavedSentenceCreateInput"  # unique OpenAPI component name

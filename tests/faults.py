@@ -136,9 +136,7 @@ class PrivatePostgres:
 
     def _run(self, *command: str) -> None:
         binary = shutil.which(command[0]) or command[0]
-        subprocess.run(
-            [binary, *command[1:]], check=True, capture_output=True, timeout=120, user=self._user
-        )
+        subprocess.run([binary, *command[1:]], check=True, capture_output=True, timeout=120, user=self._user)
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"

@@ -199,34 +199,38 @@ def stop_app(proc: subprocess.Popen[bytes]) -> None:
 
 def stack_env(*, moto_url: str, cognito: Any, standin_port: int, upstream_url: str, debug: bool) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AURORA_", "COGNITO_"))}
-    return base | cognito.env() | {
-        "DJANGO_SETTINGS_MODULE": "vela.settings",
-        "VELA_READ_DOT_ENV": "false",
-        "DJANGO_SECRET_KEY": "vela-live-stack-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "DJANGO_DEBUG": "true" if debug else "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "AWS_ENDPOINT_URL": moto_url,
-        "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
-        "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"],
-        "AWS_REGION": "us-east-1",
-        "AURORA_DB_ENDPOINT": CLUSTER_HOST,
-        "AURORA_DB_HOSTADDR": "127.0.0.1",
-        "AURORA_DB_PORT": str(standin_port),
-        "AURORA_DB_SSLMODE": "disable",
-        "AURORA_DB_CONNECT_TIMEOUT": "3",
-        "DSQL_HEALTH_TIMEOUT": "4",
-        "TTS_AUDIO_BUCKET_NAME": TTS_BUCKET,
-        "ELEVENLABS_API_BASE_URL": upstream_url,
-        "GOOGLE_API_BASE_URL": upstream_url,
-        "OPENROUTER_API_BASE_URL": upstream_url,
-        "GOOGLE_API_KEY": "live-google-key",
-        "OPENROUTER_API_KEY": "live-openrouter-key",
-        "LLM_UPSTREAM_TIMEOUT": "5",
-        "TTS_UPSTREAM_TIMEOUT": "5",
-        "CORS_ALLOWED_ORIGINS": CORS_ORIGIN,
-        "AUTH_AUTO_CONFIRM_ENABLED": "true",
-    }
+    return (
+        base
+        | cognito.env()
+        | {
+            "DJANGO_SETTINGS_MODULE": "vela.settings",
+            "VELA_READ_DOT_ENV": "false",
+            "DJANGO_SECRET_KEY": "vela-live-stack-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "DJANGO_DEBUG": "true" if debug else "false",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "AWS_ENDPOINT_URL": moto_url,
+            "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
+            "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"],
+            "AWS_REGION": "us-east-1",
+            "AURORA_DB_ENDPOINT": CLUSTER_HOST,
+            "AURORA_DB_HOSTADDR": "127.0.0.1",
+            "AURORA_DB_PORT": str(standin_port),
+            "AURORA_DB_SSLMODE": "disable",
+            "AURORA_DB_CONNECT_TIMEOUT": "3",
+            "DSQL_HEALTH_TIMEOUT": "4",
+            "TTS_AUDIO_BUCKET_NAME": TTS_BUCKET,
+            "ELEVENLABS_API_BASE_URL": upstream_url,
+            "GOOGLE_API_BASE_URL": upstream_url,
+            "OPENROUTER_API_BASE_URL": upstream_url,
+            "GOOGLE_API_KEY": "live-google-key",
+            "OPENROUTER_API_KEY": "live-openrouter-key",
+            "LLM_UPSTREAM_TIMEOUT": "5",
+            "TTS_UPSTREAM_TIMEOUT": "5",
+            "CORS_ALLOWED_ORIGINS": CORS_ORIGIN,
+            "AUTH_AUTO_CONFIRM_ENABLED": "true",
+        }
+    )
 
 
 def _prepare_aws(env: dict[str, str]) -> None:

@@ -180,125 +180,313 @@ def offline_save(r: requests.Response) -> bool:
 # --- the 55 calls ------------------------------------------------------------------------------------
 def calls() -> list[Call]:
     enc = quote(WORD_ID, safe="")
-    game = {"user_id": SUB, "game_type": "vocabulary", "score": 8, "duration_seconds": 90,
-            "questions_answered": 10, "correct_answers": 8, "experience_gained": 20}
-    chat = {"ThreadId": "thread-1", "Timestamp": 1700000001000, "UserId": SUB, "message": "日本語を教えて",
-            "is_user": True}
-    offline = {"sentence": " 猫が好きです。 ", "sourceUrl": "https://example.com/a", "context": "a page",
-               "idempotencyKey": OFFLINE_KEY, "timestamp": OFFLINE_TS}
+    game = {
+        "user_id": SUB,
+        "game_type": "vocabulary",
+        "score": 8,
+        "duration_seconds": 90,
+        "questions_answered": 10,
+        "correct_answers": 8,
+        "experience_gained": 20,
+    }
+    chat = {
+        "ThreadId": "thread-1",
+        "Timestamp": 1700000001000,
+        "UserId": SUB,
+        "message": "日本語を教えて",
+        "is_user": True,
+    }
+    offline = {
+        "sentence": " 猫が好きです。 ",
+        "sourceUrl": "https://example.com/a",
+        "context": "a page",
+        "idempotencyKey": OFFLINE_KEY,
+        "timestamp": OFFLINE_TS,
+    }
     return [
         # browser extension (apps/vela-ext): session check, refresh, offline save replayed
         Call("ext.session.preflight", "OPTIONS", "/api/auth/session", preflight(False), "extension", "GET"),
-        Call("ext.session", "GET", "/api/auth/session",
-             lambda r: ok(r) == {"authenticated": True, "user": {"userId": SUB, "email": EMAIL}}, "extension"),
+        Call(
+            "ext.session",
+            "GET",
+            "/api/auth/session",
+            lambda r: ok(r) == {"authenticated": True, "user": {"userId": SUB, "email": EMAIL}},
+            "extension",
+        ),
         Call("ext.refresh.preflight", "OPTIONS", "/api/auth/refresh", preflight(False), "extension", "POST"),
-        Call("ext.refresh", "POST", "/api/auth/refresh",
-             lambda r: all(isinstance(ok(r)["tokens"][k], str) for k in ("accessToken", "idToken")), "extension",
-             {"refreshToken": "<set at run time>"}, token=False),
-        Call("ext.my-dictionaries.preflight", "OPTIONS", "/api/my-dictionaries", preflight(False), "extension",
-             "POST"),
+        Call(
+            "ext.refresh",
+            "POST",
+            "/api/auth/refresh",
+            lambda r: all(isinstance(ok(r)["tokens"][k], str) for k in ("accessToken", "idToken")),
+            "extension",
+            {"refreshToken": "<set at run time>"},
+            token=False,
+        ),
+        Call("ext.my-dictionaries.preflight", "OPTIONS", "/api/my-dictionaries", preflight(False), "extension", "POST"),
         Call("ext.my-dictionaries.save", "POST", "/api/my-dictionaries", offline_save, "extension", offline),
         Call("ext.my-dictionaries.save.replay", "POST", "/api/my-dictionaries", offline_save, "extension", offline),
         # web app: authService (first and a later sign-in), progress
         Call("web.profiles.preflight", "OPTIONS", "/api/profiles?user_id=" + SUB, preflight(True), "web", "GET"),
-        Call("web.profiles.create", "POST", "/api/profiles/create", lambda r: ok(r)["success"] is True, "web",
-             {"user_id": SUB, "email": EMAIL, "username": "learner"}),
-        Call("web.profiles.create.again", "POST", "/api/profiles/create",
-             lambda r: ok(r) == {"success": True, "message": "Profile already exists"}, "web",
-             {"user_id": SUB, "email": EMAIL, "username": "learner"}),
-        Call("web.profiles.get", "GET", f"/api/profiles?user_id={SUB}",
-             lambda r: ok(r)["profile"]["user_id"] == SUB),
-        Call("web.profiles.update", "PUT", "/api/profiles/update",
-             lambda r: ok(r)["profile"]["username"] == "learner2", "web",
-             {"user_id": SUB, "username": "learner2", "preferences": {"dailyGoal": 20, "difficulty": "Beginner"}}),
-        Call("web.progress.game-session", "POST", "/api/progress/game-session", lambda r: ok(r) == {"success": True},
-             "web", game),
-        Call("web.progress.analytics", "GET", f"/api/progress/analytics?user_id={SUB}",
-             lambda r: ok(r)["totalExperience"] == 20),
+        Call(
+            "web.profiles.create",
+            "POST",
+            "/api/profiles/create",
+            lambda r: ok(r)["success"] is True,
+            "web",
+            {"user_id": SUB, "email": EMAIL, "username": "learner"},
+        ),
+        Call(
+            "web.profiles.create.again",
+            "POST",
+            "/api/profiles/create",
+            lambda r: ok(r) == {"success": True, "message": "Profile already exists"},
+            "web",
+            {"user_id": SUB, "email": EMAIL, "username": "learner"},
+        ),
+        Call("web.profiles.get", "GET", f"/api/profiles?user_id={SUB}", lambda r: ok(r)["profile"]["user_id"] == SUB),
+        Call(
+            "web.profiles.update",
+            "PUT",
+            "/api/profiles/update",
+            lambda r: ok(r)["profile"]["username"] == "learner2",
+            "web",
+            {"user_id": SUB, "username": "learner2", "preferences": {"dailyGoal": 20, "difficulty": "Beginner"}},
+        ),
+        Call(
+            "web.progress.game-session",
+            "POST",
+            "/api/progress/game-session",
+            lambda r: ok(r) == {"success": True},
+            "web",
+            game,
+        ),
+        Call(
+            "web.progress.analytics",
+            "GET",
+            f"/api/progress/analytics?user_id={SUB}",
+            lambda r: ok(r)["totalExperience"] == 20,
+        ),
         # games (no token), three services
-        Call("web.games.vocabulary", "GET", "/api/games/vocabulary?limit=10", games("vocabulary", "all", 10),
-             "public"),
-        Call("web.games.vocabulary.jlpt", "GET", "/api/games/vocabulary?limit=10&jlpt=5",
-             games("vocabulary", [5], 10), "public"),
+        Call("web.games.vocabulary", "GET", "/api/games/vocabulary?limit=10", games("vocabulary", "all", 10), "public"),
+        Call(
+            "web.games.vocabulary.jlpt",
+            "GET",
+            "/api/games/vocabulary?limit=10&jlpt=5",
+            games("vocabulary", [5], 10),
+            "public",
+        ),
         Call("web.games.sentences", "GET", "/api/games/sentences?limit=5", games("sentences", "all", 5), "public"),
-        Call("web.games.sentences.jlpt", "GET", "/api/games/sentences?limit=5&jlpt=5,4",
-             games("sentences", [5, 4], 5), "public"),
-        Call("web.listening.vocabulary.jlpt", "GET", "/api/games/vocabulary?limit=8&jlpt=4",
-             games("vocabulary", [4], 8), "public"),
-        Call("web.listening.sentences", "GET", "/api/games/sentences?limit=10", games("sentences", "all", 10),
-             "public"),
-        Call("web.flashcards.vocabulary.jlpt", "GET", "/api/games/vocabulary?limit=20&jlpt=4,3",
-             games("vocabulary", [4, 3], 20), "public"),
+        Call(
+            "web.games.sentences.jlpt",
+            "GET",
+            "/api/games/sentences?limit=5&jlpt=5,4",
+            games("sentences", [5, 4], 5),
+            "public",
+        ),
+        Call(
+            "web.listening.vocabulary.jlpt",
+            "GET",
+            "/api/games/vocabulary?limit=8&jlpt=4",
+            games("vocabulary", [4], 8),
+            "public",
+        ),
+        Call(
+            "web.listening.sentences", "GET", "/api/games/sentences?limit=10", games("sentences", "all", 10), "public"
+        ),
+        Call(
+            "web.flashcards.vocabulary.jlpt",
+            "GET",
+            "/api/games/vocabulary?limit=20&jlpt=4,3",
+            games("vocabulary", [4, 3], 20),
+            "public",
+        ),
         # LLM providers (no token)
-        Call("web.llm.google", "POST", "/api/llm-chat", llm, "public",
-             {"provider": "google", "messages": [{"role": "user", "content": "こんにちは"}], "apiKey": "g-key"}),
-        Call("web.llm.openrouter", "POST", "/api/llm-chat", llm, "public",
-             {"provider": "openrouter", "prompt": "こんにちは", "apiKey": "or-key",
-              "model": "openai/gpt-oss-20b:free"}),
-        Call("web.llm.chutes", "POST", "/api/llm-chat", llm, "public",
-             {"provider": "chutes", "messages": [{"role": "user", "content": "こんにちは"}], "system": "Be kind",
-              "apiKey": "cpk-key"}),
+        Call(
+            "web.llm.google",
+            "POST",
+            "/api/llm-chat",
+            llm,
+            "public",
+            {"provider": "google", "messages": [{"role": "user", "content": "こんにちは"}], "apiKey": "g-key"},
+        ),
+        Call(
+            "web.llm.openrouter",
+            "POST",
+            "/api/llm-chat",
+            llm,
+            "public",
+            {"provider": "openrouter", "prompt": "こんにちは", "apiKey": "or-key", "model": "openai/gpt-oss-20b:free"},
+        ),
+        Call(
+            "web.llm.chutes",
+            "POST",
+            "/api/llm-chat",
+            llm,
+            "public",
+            {
+                "provider": "chutes",
+                "messages": [{"role": "user", "content": "こんにちは"}],
+                "system": "Be kind",
+                "apiKey": "cpk-key",
+            },
+        ),
         # AI chat page
         Call("web.chat.save.user", "POST", "/api/chat-history/save", lambda r: ok(r) == {"ok": True}, "web", chat),
-        Call("web.chat.save.assistant", "POST", "/api/chat-history/save", lambda r: ok(r) == {"ok": True}, "web",
-             chat | {"Timestamp": 1700000002000, "message": "はい、喜んで。", "is_user": False}),
-        Call("web.chat.threads", "GET", f"/api/chat-history/threads?user_id={SUB}",
-             lambda r: ok(r)["threads"][0]["ThreadId"] == "thread-1"),
-        Call("web.chat.messages", "GET", "/api/chat-history/messages?thread_id=thread-1",
-             lambda r: [m["is_user"] for m in ok(r)["items"]] == [True, False]),
-        Call("web.chat.delete", "DELETE", "/api/chat-history/thread?thread_id=thread-1",
-             lambda r: ok(r) == {"ok": True}),
+        Call(
+            "web.chat.save.assistant",
+            "POST",
+            "/api/chat-history/save",
+            lambda r: ok(r) == {"ok": True},
+            "web",
+            chat | {"Timestamp": 1700000002000, "message": "はい、喜んで。", "is_user": False},
+        ),
+        Call(
+            "web.chat.threads",
+            "GET",
+            f"/api/chat-history/threads?user_id={SUB}",
+            lambda r: ok(r)["threads"][0]["ThreadId"] == "thread-1",
+        ),
+        Call(
+            "web.chat.messages",
+            "GET",
+            "/api/chat-history/messages?thread_id=thread-1",
+            lambda r: [m["is_user"] for m in ok(r)["items"]] == [True, False],
+        ),
+        Call(
+            "web.chat.delete", "DELETE", "/api/chat-history/thread?thread_id=thread-1", lambda r: ok(r) == {"ok": True}
+        ),
         # my dictionaries
-        Call("web.my-dictionaries.list", "GET", "/api/my-dictionaries?limit=20",
-             lambda r: [s["sentence_id"] for s in ok(r)["data"]] == [f"{OFFLINE_TS}-{OFFLINE_KEY}"]),
-        Call("web.my-dictionaries.analyze.google", "POST", "/api/my-dictionaries/analyze", sse, "web",
-             {"sentence": "猫が好きです。", "provider": "google", "apiKey": "g-key"}),
-        Call("web.my-dictionaries.analyze.openrouter", "POST", "/api/my-dictionaries/analyze", sse, "web",
-             {"sentence": "猫が好きです。", "provider": "openrouter", "apiKey": "or-key"}),
-        Call("web.my-dictionaries.delete", "DELETE", f"/api/my-dictionaries/{OFFLINE_TS}-{OFFLINE_KEY}",
-             lambda r: ok(r)["success"] is True),
+        Call(
+            "web.my-dictionaries.list",
+            "GET",
+            "/api/my-dictionaries?limit=20",
+            lambda r: [s["sentence_id"] for s in ok(r)["data"]] == [f"{OFFLINE_TS}-{OFFLINE_KEY}"],
+        ),
+        Call(
+            "web.my-dictionaries.analyze.google",
+            "POST",
+            "/api/my-dictionaries/analyze",
+            sse,
+            "web",
+            {"sentence": "猫が好きです。", "provider": "google", "apiKey": "g-key"},
+        ),
+        Call(
+            "web.my-dictionaries.analyze.openrouter",
+            "POST",
+            "/api/my-dictionaries/analyze",
+            sse,
+            "web",
+            {"sentence": "猫が好きです。", "provider": "openrouter", "apiKey": "or-key"},
+        ),
+        Call(
+            "web.my-dictionaries.delete",
+            "DELETE",
+            f"/api/my-dictionaries/{OFFLINE_TS}-{OFFLINE_KEY}",
+            lambda r: ok(r)["success"] is True,
+        ),
         # vocabularyService
-        Call("web.dictionary.lookup", "GET", "/api/dictionary/lookup?word=" + quote("食べる"),
-             lambda r: ok(r)["word"] == "食べる" and ok(r)["meanings"][:1] == ["to eat"]),
-        Call("web.dictionary.lookup.reading", "GET",
-             "/api/dictionary/lookup?word=" + quote("今日") + "&reading=" + quote("キョウ"),
-             lambda r: ok(r)["reading"] == "きょう"),
-        Call("web.dictionary.lookup.not-found", "GET", "/api/dictionary/lookup?word=zzzz",
-             lambda r: ok(r, 404)["error"] == "No results found"),
-        Call("web.vocabulary.from-word", "POST", "/api/vocabulary/from-word",
-             lambda r: ok(r)["vocabulary_id"] == "猫:ネコ" and ok(r)["alreadyInSRS"] is False, "web",
-             {"japanese_word": "猫", "reading": "ねこ", "english_translation": "cat", "jlpt_level": 5,
-              "example_sentence_jp": "猫がいる。", "source_url": "https://example.com"}),
+        Call(
+            "web.dictionary.lookup",
+            "GET",
+            "/api/dictionary/lookup?word=" + quote("食べる"),
+            lambda r: ok(r)["word"] == "食べる" and ok(r)["meanings"][:1] == ["to eat"],
+        ),
+        Call(
+            "web.dictionary.lookup.reading",
+            "GET",
+            "/api/dictionary/lookup?word=" + quote("今日") + "&reading=" + quote("キョウ"),
+            lambda r: ok(r)["reading"] == "きょう",
+        ),
+        Call(
+            "web.dictionary.lookup.not-found",
+            "GET",
+            "/api/dictionary/lookup?word=zzzz",
+            lambda r: ok(r, 404)["error"] == "No results found",
+        ),
+        Call(
+            "web.vocabulary.from-word",
+            "POST",
+            "/api/vocabulary/from-word",
+            lambda r: ok(r)["vocabulary_id"] == "猫:ネコ" and ok(r)["alreadyInSRS"] is False,
+            "web",
+            {
+                "japanese_word": "猫",
+                "reading": "ねこ",
+                "english_translation": "cat",
+                "jlpt_level": 5,
+                "example_sentence_jp": "猫がいる。",
+                "source_url": "https://example.com",
+            },
+        ),
         # srsService
         Call("web.srs.due.preflight", "OPTIONS", "/api/srs/due?limit=20", preflight(True), "web", "GET"),
-        Call("web.srs.review", "POST", "/api/srs/review",
-             lambda r: ok(r)["progress"]["vocabulary_id"] == WORD_ID, "web", {"vocabulary_id": WORD_ID, "quality": 4}),
-        Call("web.srs.batch-review", "POST", "/api/srs/batch-review", lambda r: ok(r)["processed"] == 2, "web",
-             {"reviews": [{"vocabulary_id": WORD_ID, "quality": 5},
-                          {"vocabulary_id": "demo-vocab-001", "quality": 2}]}),
+        Call(
+            "web.srs.review",
+            "POST",
+            "/api/srs/review",
+            lambda r: ok(r)["progress"]["vocabulary_id"] == WORD_ID,
+            "web",
+            {"vocabulary_id": WORD_ID, "quality": 4},
+        ),
+        Call(
+            "web.srs.batch-review",
+            "POST",
+            "/api/srs/batch-review",
+            lambda r: ok(r)["processed"] == 2,
+            "web",
+            {"reviews": [{"vocabulary_id": WORD_ID, "quality": 5}, {"vocabulary_id": "demo-vocab-001", "quality": 2}]},
+        ),
         Call("web.srs.due", "GET", "/api/srs/due?limit=20", lambda r: is_count(ok(r)["total"])),
         Call("web.srs.due.jlpt", "GET", "/api/srs/due?limit=20&jlpt=5,4", lambda r: isinstance(ok(r)["items"], list)),
         Call("web.srs.stats", "GET", "/api/srs/stats", srs_stats),
         Call("web.srs.stats.jlpt", "GET", "/api/srs/stats?jlpt=5", srs_stats),
-        Call("web.srs.progress.get", "GET", f"/api/srs/progress/{enc}",
-             lambda r: ok(r)["progress"]["total_reviews"] == 2),
-        Call("web.srs.progress.delete", "DELETE", f"/api/srs/progress/{enc}",
-             lambda r: ok(r) == {"success": True, "message": "Progress deleted"}),
+        Call(
+            "web.srs.progress.get", "GET", f"/api/srs/progress/{enc}", lambda r: ok(r)["progress"]["total_reviews"] == 2
+        ),
+        Call(
+            "web.srs.progress.delete",
+            "DELETE",
+            f"/api/srs/progress/{enc}",
+            lambda r: ok(r) == {"success": True, "message": "Progress deleted"},
+        ),
         # ttsService: settings, then settings before every generate/audio call
-        Call("web.tts.settings.save", "POST", "/api/tts/settings", lambda r: ok(r)["success"] is True, "web",
-             {"provider": "elevenlabs", "apiKey": "el-key-1", "voiceId": None, "model": None}),
+        Call(
+            "web.tts.settings.save",
+            "POST",
+            "/api/tts/settings",
+            lambda r: ok(r)["success"] is True,
+            "web",
+            {"provider": "elevenlabs", "apiKey": "el-key-1", "voiceId": None, "model": None},
+        ),
         Call("web.tts.settings.get", "GET", "/api/tts/settings", tts_settings),
-        Call("web.tts.generate", "POST", "/api/tts/generate", tts_audio, "web",
-             {"vocabularyId": WORD_ID, "text": "食べる"}),
+        Call(
+            "web.tts.generate",
+            "POST",
+            "/api/tts/generate",
+            tts_audio,
+            "web",
+            {"vocabularyId": WORD_ID, "text": "食べる"},
+        ),
         Call("web.tts.settings.get.before-audio", "GET", "/api/tts/settings", tts_settings),
         Call("web.tts.audio", "GET", f"/api/tts/audio/{enc}", tts_audio),
-        Call("web.tts.audio.miss", "GET", "/api/tts/audio/demo-vocab-999",
-             lambda r: ok(r, 404)["error"] == "Audio not found. Please generate it first."),
+        Call(
+            "web.tts.audio.miss",
+            "GET",
+            "/api/tts/audio/demo-vocab-999",
+            lambda r: ok(r, 404)["error"] == "Audio not found. Please generate it first.",
+        ),
         # mobile app (apps/vela-mobile): ID token of the mobile app client, no Origin
         Call("mobile.srs.stats", "GET", "/api/srs/stats", srs_stats, "mobile"),
         Call("mobile.tts.settings.get", "GET", "/api/tts/settings", tts_settings, "mobile"),
-        Call("mobile.tts.generate", "POST", "/api/tts/generate", tts_audio, "mobile",
-             {"vocabularyId": "demo-vocab-001", "text": "水"}),
+        Call(
+            "mobile.tts.generate",
+            "POST",
+            "/api/tts/generate",
+            tts_audio,
+            "mobile",
+            {"vocabularyId": "demo-vocab-001", "text": "水"},
+        ),
     ]
 
 
@@ -327,12 +515,22 @@ def app_url() -> Iterator[str]:
 
 
 JISHO = {
-    "食べる": {"data": [{"japanese": [{"word": "食べる", "reading": "たべる"}],
-                          "senses": [{"english_definitions": ["to eat"]}], "jlpt": ["jlpt-n5"], "is_common": True}]},
-    "今日": {"data": [
-        {"japanese": [{"word": "今日", "reading": "こんにち"}], "senses": [{"english_definitions": ["today"]}]},
-        {"japanese": [{"word": "今日", "reading": "きょう"}], "senses": [{"english_definitions": ["today"]}]},
-    ]},
+    "食べる": {
+        "data": [
+            {
+                "japanese": [{"word": "食べる", "reading": "たべる"}],
+                "senses": [{"english_definitions": ["to eat"]}],
+                "jlpt": ["jlpt-n5"],
+                "is_common": True,
+            }
+        ]
+    },
+    "今日": {
+        "data": [
+            {"japanese": [{"word": "今日", "reading": "こんにち"}], "senses": [{"english_definitions": ["today"]}]},
+            {"japanese": [{"word": "今日", "reading": "きょう"}], "senses": [{"english_definitions": ["today"]}]},
+        ]
+    },
 }
 
 
@@ -376,12 +574,20 @@ def world(dynamodb_http, upstream, cognito, settings) -> dict[str, str]:
     google = {"candidates": [{"content": {"parts": [{"text": "こんにちは。"}], "role": "model"}}]}
     upstream.on("POST", "/v1beta/models/gemini-2.5-flash-lite:generateContent", Reply(body=json.dumps(google).encode()))
     stream = google_event("「猫が好きです」") + google_event("は…")
-    upstream.on("POST", "/v1beta/models/gemini-2.5-flash-lite:streamGenerateContent",
-                Reply(body=[stream], headers={"Content-Type": "text/event-stream"}))
+    upstream.on(
+        "POST",
+        "/v1beta/models/gemini-2.5-flash-lite:streamGenerateContent",
+        Reply(body=[stream], headers={"Content-Type": "text/event-stream"}),
+    )
     openrouter_stream = b'data: {"choices":[{"delta":{"content":"I like cats."}}]}\n\ndata: [DONE]\n\n'
-    upstream.on("POST", "/api/v1/chat/completions", lambda rec: Reply(
-        body=[openrouter_stream] if b'"stream":true' in rec.body else json.dumps(answer).encode(),
-        headers={"Content-Type": "text/event-stream" if b'"stream":true' in rec.body else "application/json"}))
+    upstream.on(
+        "POST",
+        "/api/v1/chat/completions",
+        lambda rec: Reply(
+            body=[openrouter_stream] if b'"stream":true' in rec.body else json.dumps(answer).encode(),
+            headers={"Content-Type": "text/event-stream" if b'"stream":true' in rec.body else "application/json"},
+        ),
+    )
     upstream.on("POST", "/v1/text-to-speech/", Reply(body=b"ID3\x03fake-mp3", headers={"Content-Type": "audio/mpeg"}))
     upstream.on("GET", "/api/v1/search/words", jisho_reply)
     return {
@@ -403,8 +609,10 @@ def test_todays_client_calls(app_url, world, capsys):
     working = {o.call.name for o in session.outcomes if o.works}
     broken = {o.call.name: f"{o.status} {o.detail}" for o in session.outcomes if not o.works}
     with capsys.disabled():
-        print(f"\nclient calls working: {len(working)}/{len(plan)} "
-              f"(expected missing on this branch: {len(EXPECTED_MISSING)})")
+        print(
+            f"\nclient calls working: {len(working)}/{len(plan)} "
+            f"(expected missing on this branch: {len(EXPECTED_MISSING)})"
+        )
 
     assert len(plan) == 55
     assert len({c.name for c in plan}) == 55

@@ -61,7 +61,13 @@ AWS_ANSWERS = {
 EXPECTED = {
     kind: (ERRORS[kind].status, ERRORS[kind].code)
     for kind in (
-        "table_missing", "throttled", "invalid_request", "client_error", "timeout", "unreachable", "no_credentials"
+        "table_missing",
+        "throttled",
+        "invalid_request",
+        "client_error",
+        "timeout",
+        "unreachable",
+        "no_credentials",
     )
 }
 

@@ -25,8 +25,18 @@ def switch_on(settings, cognito):
 
 def seed_thread(ddb, thread_id, owner, count=3):
     for n in range(count):
-        put(ddb, "chat_history", {"ThreadId": thread_id, "Timestamp": 100 + n, "UserId": owner,
-                                  "message": f"m{n}", "is_user": n % 2 == 0, "context": {}})
+        put(
+            ddb,
+            "chat_history",
+            {
+                "ThreadId": thread_id,
+                "Timestamp": 100 + n,
+                "UserId": owner,
+                "message": f"m{n}",
+                "is_user": n % 2 == 0,
+                "context": {},
+            },
+        )
 
 
 def test_december_messages_call_reads_the_owners_thread_with_a_warning(client, dynamodb_http, switch_on, caplog):
@@ -37,7 +47,9 @@ def test_december_messages_call_reads_the_owners_thread_with_a_warning(client, d
 
     assert response.status_code == 200
     assert [(i["UserId"], i["Timestamp"], i["message"]) for i in response.json()["items"]] == [
-        ("alice", 100, "m0"), ("alice", 101, "m1"), ("alice", 102, "m2")
+        ("alice", 100, "m0"),
+        ("alice", 101, "m1"),
+        ("alice", 102, "m2"),
     ]
     assert "trusted as the owner of thread_id='t-alice'" in caplog.text
 
@@ -93,12 +105,31 @@ def test_every_december_tokenless_call_works_with_the_switch(client, dynamodb_ht
         ("POST", "/api/profiles/create", {"user_id": "old-1", "email": "old@example.com", "username": "old"}),
         ("GET", "/api/profiles?user_id=old-1", None),
         ("PUT", "/api/profiles/update", {"user_id": "old-1", "preferences": {"dailyGoal": 20}}),
-        ("POST", "/api/progress/game-session", {"user_id": "old-1", "game_type": "vocabulary", "score": 5,
-                                                 "duration_seconds": 60, "questions_answered": 5,
-                                                 "correct_answers": 4, "experience_gained": 10}),
+        (
+            "POST",
+            "/api/progress/game-session",
+            {
+                "user_id": "old-1",
+                "game_type": "vocabulary",
+                "score": 5,
+                "duration_seconds": 60,
+                "questions_answered": 5,
+                "correct_answers": 4,
+                "experience_gained": 10,
+            },
+        ),
         ("GET", "/api/progress/analytics?user_id=old-1", None),
-        ("POST", "/api/chat-history/save", {"ThreadId": "th-1", "Timestamp": 1700000000000, "UserId": "old-1",
-                                             "message": "こんにちは", "is_user": True}),
+        (
+            "POST",
+            "/api/chat-history/save",
+            {
+                "ThreadId": "th-1",
+                "Timestamp": 1700000000000,
+                "UserId": "old-1",
+                "message": "こんにちは",
+                "is_user": True,
+            },
+        ),
         ("GET", "/api/chat-history/threads?user_id=old-1", None),
         ("GET", "/api/chat-history/messages?thread_id=th-1", None),
     ]
@@ -113,16 +144,34 @@ def test_every_december_tokenless_call_works_with_the_switch(client, dynamodb_ht
     ("method", "path", "body", "message"),
     [
         ("GET", "/api/profiles?user_id=alice", None, "Forbidden: Cannot access another user's profile"),
-        ("PUT", "/api/profiles/update", {"user_id": "alice", "username": "x"},
-         "Forbidden: Cannot update another user's profile"),
+        (
+            "PUT",
+            "/api/profiles/update",
+            {"user_id": "alice", "username": "x"},
+            "Forbidden: Cannot update another user's profile",
+        ),
         ("POST", "/api/profiles/create", {"user_id": "alice"}, "Forbidden: Cannot create profile for another user"),
         ("GET", "/api/progress/analytics?user_id=alice", None, "Forbidden: Cannot access another user's progress"),
-        ("POST", "/api/progress/game-session",
-         {"user_id": "alice", "game_type": "vocabulary", "score": 1, "duration_seconds": 1, "questions_answered": 1,
-          "correct_answers": 1, "experience_gained": 1},
-         "Forbidden: Cannot record game session for another user"),
-        ("GET", "/api/chat-history/threads?user_id=alice", None,
-         "Forbidden: Cannot access another user's chat history"),
+        (
+            "POST",
+            "/api/progress/game-session",
+            {
+                "user_id": "alice",
+                "game_type": "vocabulary",
+                "score": 1,
+                "duration_seconds": 1,
+                "questions_answered": 1,
+                "correct_answers": 1,
+                "experience_gained": 1,
+            },
+            "Forbidden: Cannot record game session for another user",
+        ),
+        (
+            "GET",
+            "/api/chat-history/threads?user_id=alice",
+            None,
+            "Forbidden: Cannot access another user's chat history",
+        ),
     ],
 )
 def test_another_users_id_is_403_with_heads_message_and_touches_nothing(

@@ -20,6 +20,7 @@ from vela.http import header_value_problem
 
 logger = logging.getLogger("vela.tts")
 
+
 @dataclass(frozen=True, slots=True)
 class SettingsView:
     has_api_key: bool

@@ -133,9 +133,7 @@ class Fetched:
         return 200 <= self.status < 300
 
 
-def fetch(
-    method: str, url: str, *, bound: float, max_bytes: int, retry: bool = False, **kwargs: Any
-) -> Fetched:
+def fetch(method: str, url: str, *, bound: float, max_bytes: int, retry: bool = False, **kwargs: Any) -> Fetched:
     """One complete exchange whose *total* time (connect, headers and every body byte) stays within
     `bound` seconds: a slow or trickling upstream raises FetchTimedOut, an unreachable one FetchFailed.
     Retries are off by default (POSTs are never sent twice; a retried GET would break the bound)."""

@@ -72,6 +72,7 @@ def _read_request_head(request: HttpRequest) -> None:
     request.get_host()
     request.GET  # noqa: B018 - parsing the query string is the point (TooManyFieldsSent)
 
+
 access_logger = logging.getLogger("vela.access")
 
 

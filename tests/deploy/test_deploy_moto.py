@@ -109,8 +109,21 @@ def test_provision_deploy_status_undeploy_teardown(
     # --- provision: the DSQL cluster's SQL side is the local PostgreSQL (token signed for the moto endpoint)
     with django_db_blocker.unblock():
         call_command(
-            "provision_stage", "--stage", "dev", "--settings-file", str(settings_file), "--wait-delay", "1",
-            "--db-role", ROLE, "--db-hostaddr", PG_HOST, "--db-sslmode", "disable", "--db-name", pg_database,
+            "provision_stage",
+            "--stage",
+            "dev",
+            "--settings-file",
+            str(settings_file),
+            "--wait-delay",
+            "1",
+            "--db-role",
+            ROLE,
+            "--db-hostaddr",
+            PG_HOST,
+            "--db-sslmode",
+            "disable",
+            "--db-name",
+            pg_database,
             stdout=out,
         )
     stage = json.loads(settings_file.read_text())["dev"]
@@ -162,7 +175,14 @@ def test_provision_deploy_status_undeploy_teardown(
     undeployed = zappa("undeploy", "dev", "--yes", "-s", str(settings_file), endpoint=aws_endpoint)
     assert undeployed.returncode == 0, undeployed.stdout + undeployed.stderr
     call_command(
-        "teardown_stage", "--stage", "dev", "--settings-file", str(settings_file), "--yes", "--eni-wait", "0",
+        "teardown_stage",
+        "--stage",
+        "dev",
+        "--settings-file",
+        str(settings_file),
+        "--yes",
+        "--eni-wait",
+        "0",
         stdout=StringIO(),
     )
     assert leftovers(aws_endpoint) == {}  # incl. internet gateway, NAT gateway, Elastic IP, public subnet

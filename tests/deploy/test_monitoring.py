@@ -40,7 +40,9 @@ def test_provision_creates_the_alarms_and_the_dashboard(aws_endpoint: str, setti
     assert (duration["ExtendedStatistic"], duration["Threshold"]) == ("p99", 48_000)  # 80 % of timeout_seconds 60
     probe = alarms["vela-api-dev-dsql-probe-failures"]
     assert (probe["ComparisonOperator"], probe["Threshold"], probe["TreatMissingData"]) == (
-        "LessThanThreshold", 0.9, "breaching"
+        "LessThanThreshold",
+        0.9,
+        "breaching",
     )
     body = json.loads(cloudwatch.get_dashboard(DashboardName="vela-api-dev")["DashboardBody"])
     titles = [w["properties"]["title"] for w in body["widgets"]]
@@ -61,13 +63,20 @@ def test_rerun_keeps_one_set_of_alarms(aws_endpoint: str, settings_file: Path) -
 
 
 def test_teardown_removes_alarms_and_dashboard_but_not_someone_elses(
-    aws_endpoint: str, settings_file: Path  # noqa: F811
+    aws_endpoint: str,
+    settings_file: Path,  # noqa: F811
 ) -> None:
     cloudwatch = client("cloudwatch", aws_endpoint)
     provision(settings_file)
     cloudwatch.put_metric_alarm(  # same prefix, not tagged as ours
-        AlarmName="vela-api-dev-theirs", Namespace="AWS/Lambda", MetricName="Errors", Statistic="Sum", Period=60,
-        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold",
+        AlarmName="vela-api-dev-theirs",
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
     )
 
     run("teardown_stage", settings_file, "--yes", "--eni-wait", "0")

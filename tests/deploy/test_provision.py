@@ -130,7 +130,10 @@ def test_teardown_refuses_while_the_function_is_deployed(aws_endpoint: str, sett
     provision(settings_file)
     role_arn = json.loads(settings_file.read_text())["dev"]["role_arn"]
     client("lambda", aws_endpoint).create_function(
-        FunctionName="vela-api-dev", Runtime="python3.12", Role=role_arn, Handler="handler.lambda_handler",
+        FunctionName="vela-api-dev",
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler="handler.lambda_handler",
         Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
     )
 
@@ -201,9 +204,12 @@ def leftovers(endpoint: str) -> dict[str, Any]:
 def test_a_foreign_role_with_the_same_name_is_not_rewritten(aws_endpoint: str, settings_file: Path) -> None:
     iam = client("iam", aws_endpoint)
     allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
     iam.create_role(RoleName="vela-api-dev-function", AssumeRolePolicyDocument=json.dumps(trust))
     iam.put_role_policy(RoleName="vela-api-dev-function", PolicyName="theirs", PolicyDocument=json.dumps(allow))
 

@@ -146,10 +146,14 @@ def test_rows_that_reference_each_other_are_flushed(dsql: Any, tables: list[str]
     tables.extend([a, b])
     with dsql.cursor() as cursor:
         cursor.execute(f'CREATE TABLE "{a}" (id bigint PRIMARY KEY, b_id bigint)')
-        cursor.execute(f'CREATE TABLE "{b}" (id bigint PRIMARY KEY, a_id bigint REFERENCES "{a}" (id) '
-                       "DEFERRABLE INITIALLY DEFERRED)")
-        cursor.execute(f'ALTER TABLE "{a}" ADD CONSTRAINT {a}_b FOREIGN KEY (b_id) REFERENCES "{b}" (id) '
-                       "DEFERRABLE INITIALLY DEFERRED NOT VALID")
+        cursor.execute(
+            f'CREATE TABLE "{b}" (id bigint PRIMARY KEY, a_id bigint REFERENCES "{a}" (id) '
+            "DEFERRABLE INITIALLY DEFERRED)"
+        )
+        cursor.execute(
+            f'ALTER TABLE "{a}" ADD CONSTRAINT {a}_b FOREIGN KEY (b_id) REFERENCES "{b}" (id) '
+            "DEFERRABLE INITIALLY DEFERRED NOT VALID"
+        )
     with dsql.cursor() as cursor:
         cursor.execute("BEGIN")
         cursor.execute(f'INSERT INTO "{a}" VALUES (1, 1)')
@@ -254,8 +258,7 @@ def test_add_field_sends_a_bare_add_column_then_each_constraint_on_its_own(dsql:
                 cursor.execute(f"UPDATE \"{table}\" SET rank = -1 WHERE slug = 'b'")  # CHECK in place
 
     assert sql[0] == f'ALTER TABLE "{table}" ADD COLUMN "rank" integer;'
-    assert any(s.startswith(f'ALTER TABLE "{table}" ADD CONSTRAINT') and "CHECK" in s and "NOT VALID" in s
-               for s in sql)
+    assert any(s.startswith(f'ALTER TABLE "{table}" ADD CONSTRAINT') and "CHECK" in s and "NOT VALID" in s for s in sql)
     assert any(s.startswith(f'ALTER TABLE ASYNC "{table}" VALIDATE CONSTRAINT') for s in sql)
     assert any(s.startswith("CREATE UNIQUE INDEX ASYNC") for s in sql)
     assert not any(" UNIQUE" in s and "ADD COLUMN" in s for s in sql)
@@ -286,8 +289,9 @@ def test_column_types_dsql_refuses_fail_at_migrate_time_with_what_to_use(dsql: A
 
 # --- async jobs ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("answer", ["SELECT false", "SELECT 1 WHERE false"])
-def test_wait_for_job_false_or_no_row_fails_and_leaves_no_index(dsql: Any, tables: list[str], monkeypatch: Any,
-                                                                answer: str) -> None:
+def test_wait_for_job_false_or_no_row_fails_and_leaves_no_index(
+    dsql: Any, tables: list[str], monkeypatch: Any, answer: str
+) -> None:
     suffix = uuid.uuid4().hex[:8]
     with isolate_apps("workspace"):
         Tag = _models(suffix)
@@ -295,8 +299,11 @@ def test_wait_for_job_false_or_no_row_fails_and_leaves_no_index(dsql: Any, table
         with dsql.schema_editor() as editor:
             editor.create_model(Tag)
         index = models.Index(fields=["code"], name=f"ix_{suffix}")
-        monkeypatch.setattr(dsql_schema, "WAIT_FOR_JOB_SQL", answer + " AND %s IS NOT NULL" if "WHERE" in answer
-                            else answer + " WHERE %s IS NOT NULL")
+        monkeypatch.setattr(
+            dsql_schema,
+            "WAIT_FOR_JOB_SQL",
+            answer + " AND %s IS NOT NULL" if "WHERE" in answer else answer + " WHERE %s IS NOT NULL",
+        )
         with pytest.raises(DatabaseError, match=r"did not succeed \(sys\.wait_for_job answered (False|no row)\)"):
             with dsql.schema_editor() as editor:
                 editor.add_index(Tag, index)
@@ -324,8 +331,9 @@ def limited_role(pg_database: str) -> Any:
     return role
 
 
-def test_connect_retries_too_many_connections_within_connect_timeout(use_dsql: Any, limited_role: str,
-                                                                    pg_database: str) -> None:
+def test_connect_retries_too_many_connections_within_connect_timeout(
+    use_dsql: Any, limited_role: str, pg_database: str
+) -> None:
     use_dsql(USER=limited_role, OPTIONS={"connect_timeout": 5})
     holder = psycopg.connect(host=PG_HOST, port=PG_PORT, user=limited_role, dbname=pg_database)
     with pytest.raises(psycopg.OperationalError) as refused:  # what PostgreSQL answers while it is held
@@ -341,8 +349,7 @@ def test_connect_retries_too_many_connections_within_connect_timeout(use_dsql: A
     assert 0.5 < time.monotonic() - started < 5
 
 
-def test_connect_gives_up_when_connect_timeout_is_used_up(use_dsql: Any, limited_role: str,
-                                                          pg_database: str) -> None:
+def test_connect_gives_up_when_connect_timeout_is_used_up(use_dsql: Any, limited_role: str, pg_database: str) -> None:
     use_dsql(USER=limited_role, OPTIONS={"connect_timeout": 1})
     connections["dsql"].get_connection_params()  # builds the boto3 signer once (slow when cold), not timed
     with psycopg.connect(host=PG_HOST, port=PG_PORT, user=limited_role, dbname=pg_database):

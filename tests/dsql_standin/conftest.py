@@ -35,8 +35,7 @@ Connect = Callable[..., psycopg.Connection[Any]]
 @pytest.fixture(scope="session")
 def dsql_client() -> Any:
     """A boto3 DSQL client with the fake static keys the stand-in trusts (signing is offline)."""
-    return boto3.client("dsql", region_name=REGION, aws_access_key_id=ACCESS_KEY_ID,
-                        aws_secret_access_key=SECRET_KEY)
+    return boto3.client("dsql", region_name=REGION, aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_KEY)
 
 
 def make_token(client: Any, user: str, *, hostname: str = HOSTNAME, region: str = REGION, expires: int = 900) -> str:
@@ -76,11 +75,23 @@ def connect(standin: StandIn, dsql_client: Any) -> Iterator[Connect]:
     """``connect(user="admin", autocommit=True, **libpq_overrides)`` through the stand-in; closed afterwards."""
     opened: list[psycopg.Connection[Any]] = []
 
-    def _connect(user: str = "admin", *, autocommit: bool = True, port: int | None = None,
-                 password: str | None = None, **kwargs: Any) -> psycopg.Connection[Any]:
+    def _connect(
+        user: str = "admin",
+        *,
+        autocommit: bool = True,
+        port: int | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> psycopg.Connection[Any]:
         params: dict[str, Any] = {
-            "host": HOSTNAME, "hostaddr": "127.0.0.1", "port": port or standin.port, "dbname": "postgres",
-            "user": user, "sslmode": "disable", "connect_timeout": 5, "application_name": TEST_APP,
+            "host": HOSTNAME,
+            "hostaddr": "127.0.0.1",
+            "port": port or standin.port,
+            "dbname": "postgres",
+            "user": user,
+            "sslmode": "disable",
+            "connect_timeout": 5,
+            "application_name": TEST_APP,
         }
         params.update(kwargs)
         conn = psycopg.connect(password=password or make_token(dsql_client, user), autocommit=autocommit, **params)
@@ -95,8 +106,9 @@ def connect(standin: StandIn, dsql_client: Any) -> Iterator[Connect]:
 @pytest.fixture
 def raw() -> Iterator[psycopg.Connection[Any]]:
     """A direct (no stand-in) autocommit connection to the same upstream database."""
-    with psycopg.connect(host=UPSTREAM_HOST, port=UPSTREAM_PORT, user=UPSTREAM_USER, dbname=UPSTREAM_DB,
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        host=UPSTREAM_HOST, port=UPSTREAM_PORT, user=UPSTREAM_USER, dbname=UPSTREAM_DB, autocommit=True
+    ) as conn:
         yield conn
 
 
@@ -115,8 +127,11 @@ def drop_safely(raw: psycopg.Connection[Any], statement: str) -> None:
     try:
         raw.execute(statement)  # type: ignore[arg-type]
     except psycopg.errors.LockNotAvailable:
-        raw.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s "
-                    "AND state LIKE 'idle in transaction%%' AND pid <> pg_backend_pid()", (TEST_APP,))
+        raw.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s "
+            "AND state LIKE 'idle in transaction%%' AND pid <> pg_backend_pid()",
+            (TEST_APP,),
+        )
         raw.execute(statement)  # type: ignore[arg-type]
 
 

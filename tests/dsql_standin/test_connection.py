@@ -59,8 +59,16 @@ def test_tls_verify_full_rejects_a_foreign_ca(connect: Connect, tmp_path: Path) 
 
 def test_sslmode_require_fails_when_tls_is_off(dsql_client: Any) -> None:
     with StandIn(base_config()) as plain, pytest.raises(psycopg.OperationalError, match="does not support SSL"):
-        psycopg.connect(host=HOSTNAME, hostaddr="127.0.0.1", port=plain.port, user="admin", dbname="postgres",
-                        password=make_token(dsql_client, "admin"), sslmode="require", connect_timeout=5)
+        psycopg.connect(
+            host=HOSTNAME,
+            hostaddr="127.0.0.1",
+            port=plain.port,
+            user="admin",
+            dbname="postgres",
+            password=make_token(dsql_client, "admin"),
+            sslmode="require",
+            connect_timeout=5,
+        )
 
 
 def _reject(connect: Connect, match: str, user: str = "admin", **kwargs: Any) -> str:
@@ -90,8 +98,9 @@ def test_wrong_region_rejected(connect: Connect, dsql_client: Any) -> None:
 
 
 def test_unknown_access_key_rejected(connect: Connect) -> None:
-    other = boto3.client("dsql", region_name=REGION, aws_access_key_id="AKIAOTHER00000000000",
-                         aws_secret_access_key="x")
+    other = boto3.client(
+        "dsql", region_name=REGION, aws_access_key_id="AKIAOTHER00000000000", aws_secret_access_key="x"
+    )
     _reject(connect, "AKIAOTHER00000000000.*not allowed", password=make_token(other, "admin"))
 
 
@@ -156,9 +165,16 @@ def test_cancel_request_reaches_postgresql(connect: Connect) -> None:
 
 def test_connection_closed_after_max_age(dsql_client: Any) -> None:
     with StandIn(base_config(max_connection_age=0.6)) as short:
-        conn = psycopg.connect(host=HOSTNAME, hostaddr="127.0.0.1", port=short.port, user="admin",
-                               dbname="postgres", password=make_token(dsql_client, "admin"), sslmode="disable",
-                               autocommit=True)
+        conn = psycopg.connect(
+            host=HOSTNAME,
+            hostaddr="127.0.0.1",
+            port=short.port,
+            user="admin",
+            dbname="postgres",
+            password=make_token(dsql_client, "admin"),
+            sslmode="disable",
+            autocommit=True,
+        )
         assert conn.execute("SELECT 1").fetchone() == (1,)
         time.sleep(0.9)
         with pytest.raises(psycopg.OperationalError, match=r"maximum duration of 0\.6 seconds"):
@@ -168,25 +184,51 @@ def test_connection_closed_after_max_age(dsql_client: Any) -> None:
 
 
 def test_cli_help() -> None:
-    out = subprocess.run([sys.executable, "-m", "dsql_standin", "--help"], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).resolve().parents[2], timeout=30).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "dsql_standin", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=30,
+    ).stdout
     for flag in ("--listen", "--upstream", "--hostname", "--region", "--max-age", "--tls", "--row-limit"):
         assert flag in out
 
 
 def test_cli_serves_connections(dsql_client: Any) -> None:
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.Popen([sys.executable, "-m", "dsql_standin", "--listen", "127.0.0.1:0", "--hostname", HOSTNAME,
-                             "--upstream-database", "vela_dsql_standin_test"], cwd=root, stdout=subprocess.PIPE,
-                            text=True, env={**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
-                                            "AWS_SECRET_ACCESS_KEY": SECRET_KEY})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dsql_standin",
+            "--listen",
+            "127.0.0.1:0",
+            "--hostname",
+            HOSTNAME,
+            "--upstream-database",
+            "vela_dsql_standin_test",
+        ],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET_KEY},
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         assert "listening on 127.0.0.1:" in line, line
         port = int(line.split("listening on 127.0.0.1:")[1].split()[0])
-        with psycopg.connect(host=HOSTNAME, hostaddr="127.0.0.1", port=port, user="admin", dbname="postgres",
-                             password=make_token(dsql_client, "admin"), sslmode="disable") as conn:
+        with psycopg.connect(
+            host=HOSTNAME,
+            hostaddr="127.0.0.1",
+            port=port,
+            user="admin",
+            dbname="postgres",
+            password=make_token(dsql_client, "admin"),
+            sslmode="disable",
+        ) as conn:
             assert conn.execute("SELECT 1").fetchone() == (1,)
     finally:
         proc.terminate()
@@ -204,8 +246,13 @@ def test_direct_tls_negotiation(connect: Connect, tls_files: TlsFiles) -> None:
 def _raw_login(port: int, user: str, token: str) -> tuple[socket.socket, list[tuple[bytes, bytes]]]:
     """Speak the startup protocol by hand; return the socket and the messages up to ReadyForQuery/Error."""
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    body = struct.pack("!I", 196608) + b"user\x00" + user.encode() + b"\x00database\x00postgres\x00" + \
-        b"application_name\x00raw-probe\x00\x00"
+    body = (
+        struct.pack("!I", 196608)
+        + b"user\x00"
+        + user.encode()
+        + b"\x00database\x00postgres\x00"
+        + b"application_name\x00raw-probe\x00\x00"
+    )
     s.sendall(struct.pack("!I", len(body) + 4) + body)
     buf, messages = b"", []
     while True:
@@ -215,7 +262,7 @@ def _raw_login(port: int, user: str, token: str) -> tuple[socket.socket, list[tu
                 return s, messages
             buf += chunk
         length = struct.unpack("!I", buf[1:5])[0]
-        mtype, payload, buf = buf[:1], buf[5:1 + length], buf[1 + length:]
+        mtype, payload, buf = buf[:1], buf[5 : 1 + length], buf[1 + length :]
         messages.append((mtype, payload))
         if mtype == b"R" and payload[:4] == struct.pack("!I", 3):
             pw = token.encode() + b"\x00"
@@ -235,8 +282,9 @@ def test_rejection_is_a_proper_fatal_error_response(standin: StandIn, dsql_clien
     assert fields[b"M"].startswith("unable to accept connection, access denied: token was signed for region")
 
 
-def test_abrupt_client_disconnect_releases_the_upstream_backend(standin: StandIn, dsql_client: Any,
-                                                                raw: psycopg.Connection[Any]) -> None:
+def test_abrupt_client_disconnect_releases_the_upstream_backend(
+    standin: StandIn, dsql_client: Any, raw: psycopg.Connection[Any]
+) -> None:
     assert standin.port is not None
     sock, messages = _raw_login(standin.port, "admin", make_token(dsql_client, "admin"))
     assert messages[-1] == (b"Z", b"I")

@@ -28,8 +28,9 @@ def test_postgresql_rejects_the_dsql_dialect(raw: psycopg.Connection[Any], table
 
 
 @pytest.mark.parametrize("protocol", ["simple", "extended"])
-def test_create_index_async_returns_a_job_and_wait_succeeds(connect: Connect, raw: psycopg.Connection[Any],
-                                                            table: str, protocol: str) -> None:
+def test_create_index_async_returns_a_job_and_wait_succeeds(
+    connect: Connect, raw: psycopg.Connection[Any], table: str, protocol: str
+) -> None:
     conn = connect("admin")
     name = f"ix_{uuid.uuid4().hex[:10]}"
     cur = conn.execute(f"CREATE INDEX ASYNC {name} ON {table} (v)", binary=protocol == "extended")
@@ -41,7 +42,9 @@ def test_create_index_async_returns_a_job_and_wait_succeeds(connect: Connect, ra
     job_id = rows[0][0]
     assert conn.execute("CALL sys.wait_for_job(%s)", (job_id,)).fetchone() == (True,)
     assert conn.execute("SELECT status, details FROM sys.jobs WHERE job_id = %s", (job_id,)).fetchone() == (
-        "completed", None)
+        "completed",
+        None,
+    )
     assert _index_exists(raw, name)
 
 
@@ -51,8 +54,9 @@ def _valid(raw: psycopg.Connection[Any], name: str) -> bool:
     return bool(row[0])
 
 
-def test_async_index_is_invalid_until_its_job_is_over(connect: Connect, raw: psycopg.Connection[Any],
-                                                      table: str) -> None:
+def test_async_index_is_invalid_until_its_job_is_over(
+    connect: Connect, raw: psycopg.Connection[Any], table: str
+) -> None:
     conn = connect("admin")
     waited, idle = f"ix_{uuid.uuid4().hex[:10]}", f"ix_{uuid.uuid4().hex[:10]}"
     row = conn.execute(f"CREATE UNIQUE INDEX ASYNC {waited} ON {table} (v)").fetchone()
@@ -73,8 +77,9 @@ def test_async_index_is_invalid_until_its_job_is_over(connect: Connect, raw: psy
     assert _valid(raw, idle)
 
 
-def test_failing_unique_index_job_makes_wait_answer_false(connect: Connect, raw: psycopg.Connection[Any],
-                                                          table: str) -> None:
+def test_failing_unique_index_job_makes_wait_answer_false(
+    connect: Connect, raw: psycopg.Connection[Any], table: str
+) -> None:
     raw.execute(f"INSERT INTO {table} (id, v) VALUES (1, 'dup'), (2, 'dup')")
     conn = connect("admin")
     name = f"ux_{uuid.uuid4().hex[:10]}"
@@ -94,8 +99,9 @@ def test_failing_unique_index_job_makes_wait_answer_false(connect: Connect, raw:
         conn.execute("CALL sys.wait_for_job('nosuchjob')")
 
 
-def test_async_index_in_a_transaction_counts_as_the_one_ddl(connect: Connect, raw: psycopg.Connection[Any],
-                                                            table: str) -> None:
+def test_async_index_in_a_transaction_counts_as_the_one_ddl(
+    connect: Connect, raw: psycopg.Connection[Any], table: str
+) -> None:
     conn = connect("admin", autocommit=False)
     name = f"ix_{uuid.uuid4().hex[:10]}"
     row = conn.execute(f"CREATE UNIQUE INDEX ASYNC IF NOT EXISTS {name} ON {table} (v, id)").fetchone()
@@ -163,8 +169,10 @@ def test_large_results_and_no_server_side_cursors(connect: Connect, raw: psycopg
     assert len(rows) == 20000
     assert rows[-1][0] == 20000
     conn.commit()
-    with conn.cursor(name="named") as cur, pytest.raises(errors.FeatureNotSupported,
-                                                        match="unsupported statement: DeclareCursor"):
+    with (
+        conn.cursor(name="named") as cur,
+        pytest.raises(errors.FeatureNotSupported, match="unsupported statement: DeclareCursor"),
+    ):
         cur.execute(f"SELECT id FROM {table} ORDER BY id")  # DSQL has no server-side cursors
     conn.rollback()
 

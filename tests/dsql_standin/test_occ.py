@@ -37,9 +37,9 @@ def _start(target: Any) -> tuple[threading.Thread, dict[str, Any]]:
     return thread, out
 
 
-def test_second_writer_waits_and_fails_at_its_statement_not_at_commit(connect: Connect,
-                                                                      raw: psycopg.Connection[Any],
-                                                                      table: str) -> None:
+def test_second_writer_waits_and_fails_at_its_statement_not_at_commit(
+    connect: Connect, raw: psycopg.Connection[Any], table: str
+) -> None:
     raw.execute(f"INSERT INTO {table} (id, v) VALUES (1, 'start')")
     a = connect("admin", autocommit=False)
     b = connect("admin", autocommit=False)
@@ -61,8 +61,9 @@ def test_second_writer_waits_and_fails_at_its_statement_not_at_commit(connect: C
     assert raw.execute(f"SELECT v FROM {table}").fetchone() == ("a",)
 
 
-def test_for_update_locker_does_not_make_the_writer_lose(connect: Connect, raw: psycopg.Connection[Any],
-                                                        table: str) -> None:
+def test_for_update_locker_does_not_make_the_writer_lose(
+    connect: Connect, raw: psycopg.Connection[Any], table: str
+) -> None:
     raw.execute(f"INSERT INTO {table} (id, v) VALUES (1, 'start')")
     a = connect("admin", autocommit=False)
     b = connect("admin", autocommit=False)
@@ -78,8 +79,9 @@ def test_for_update_locker_does_not_make_the_writer_lose(connect: Connect, raw: 
 
 
 @pytest.mark.parametrize("first_commits", [True, False])
-def test_disjoint_writers_and_rolled_back_winner_do_not_conflict(connect: Connect, raw: psycopg.Connection[Any],
-                                                                 table: str, first_commits: bool) -> None:
+def test_disjoint_writers_and_rolled_back_winner_do_not_conflict(
+    connect: Connect, raw: psycopg.Connection[Any], table: str, first_commits: bool
+) -> None:
     raw.execute(f"INSERT INTO {table} (id, v) VALUES (1, 'x'), (2, 'y')")
     a = connect("admin", autocommit=False)
     b = connect("admin", autocommit=False)

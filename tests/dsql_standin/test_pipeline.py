@@ -47,8 +47,9 @@ def _count(raw: psycopg.Connection[Any], table: str) -> int:
 
 
 @pytest.mark.parametrize("autocommit", [True, False])
-def test_executemany_failing_on_its_first_statement(connect: Connect, raw: psycopg.Connection[Any], table: str,
-                                                    autocommit: bool) -> None:
+def test_executemany_failing_on_its_first_statement(
+    connect: Connect, raw: psycopg.Connection[Any], table: str, autocommit: bool
+) -> None:
     raw.execute(f"INSERT INTO {table} (id, v) VALUES (1, 'taken')")
     conn = connect("admin", autocommit=autocommit)
     rows = [(i, "new") for i in range(1, 200)]  # the first row violates the primary key
@@ -72,8 +73,9 @@ def test_executemany_failing_on_its_first_statement(connect: Connect, raw: psyco
     assert _count(raw, table) == len(rows)
 
 
-def test_pipeline_error_in_the_middle_discards_the_rest_until_sync(connect: Connect, raw: psycopg.Connection[Any],
-                                                                   table: str) -> None:
+def test_pipeline_error_in_the_middle_discards_the_rest_until_sync(
+    connect: Connect, raw: psycopg.Connection[Any], table: str
+) -> None:
     conn = connect("admin")
 
     def pipeline() -> None:
@@ -89,8 +91,9 @@ def test_pipeline_error_in_the_middle_discards_the_rest_until_sync(connect: Conn
     assert bounded(lambda: conn.execute("SELECT count(*) FROM " + table, binary=True).fetchone()) == (0,)
 
 
-def test_pipeline_dsql_refusal_first_discards_the_rest(connect: Connect, raw: psycopg.Connection[Any],
-                                                       table: str) -> None:
+def test_pipeline_dsql_refusal_first_discards_the_rest(
+    connect: Connect, raw: psycopg.Connection[Any], table: str
+) -> None:
     """A statement the stand-in refuses (DSQL's rule) first in a batch: the same skip-until-Sync."""
     conn = connect("admin")
 

@@ -43,27 +43,27 @@ STEP_PAUSE = 0.15
 # Cases the stand-in cannot answer as DSQL does, each with the PostgreSQL 15 limit that makes it so.
 IMPOSSIBLE: dict[str, str] = {
     "occ_write_write": "PG15 row locks make the second writer wait at its UPDATE and fail there (40001), "
-                       "not at COMMIT; see dsql_standin/README.md 'OCC'",
+    "not at COMMIT; see dsql_standin/README.md 'OCC'",
     "occ_fk_cascade_vs_child_write": "PG15 row locks: the child UPDATE waits for the cascading DELETE and fails "
-                                     "at the statement, not at COMMIT",
+    "at the statement, not at COMMIT",
     "occ_fk_set_null_vs_child_write": "PG15 row locks: the child UPDATE waits for the SET NULL cascade and fails "
-                                      "at the statement, not at COMMIT",
+    "at the statement, not at COMMIT",
     "occ_fk_set_default_vs_child_write": "PG15 row locks: the child UPDATE waits for the SET DEFAULT cascade and "
-                                         "fails at the statement, not at COMMIT",
+    "fails at the statement, not at COMMIT",
     "occ_multirow_predicate": "PG15 row locks make the second writer wait at its UPDATE and fail there (40001), "
-                              "not at COMMIT",
+    "not at COMMIT",
     "occ_fk_delete_insert": "PG15 row locks: the FK check waits for the parent DELETE and fails at the INSERT, "
-                            "not at COMMIT",
+    "not at COMMIT",
     "occ_for_update_vs_write": "PG15 lets a writer proceed after a FOR UPDATE locker commits (a lock is not a "
-                               "write), so nobody loses",
+    "write), so nobody loses",
     "occ_for_key_share_vs_delete": "PG15 lets the DELETE proceed after the FOR KEY SHARE locker commits, so "
-                                   "nobody loses",
+    "nobody loses",
     "q_lateral_left_outer_ref": "a DSQL planner defect (42804), not a rule: PG15 plans the LEFT JOIN LATERAL "
-                                "correctly and no rule refuses it",
+    "correctly and no rule refuses it",
     "q_lateral_left_no_outer_where": "a DSQL planner defect (42804), not a rule: PG15 plans the LEFT JOIN "
-                                     "LATERAL correctly",
+    "LATERAL correctly",
     "q_lateral_left_outer_ref_cast": "a DSQL planner defect (42804), not a rule: PG15 plans the LEFT JOIN "
-                                     "LATERAL correctly",
+    "LATERAL correctly",
 }
 
 
@@ -86,9 +86,13 @@ def load_cases() -> dict[str, Case]:
             continue
         for raw in json.loads(path.read_text())["cases"]:
             cases[raw["name"]] = Case(
-                name=raw["name"], group=raw.get("group", path.stem), steps=raw.get("steps", []),
-                observations=raw.get("observations", []), sessions=raw.get("sessions", []),
-                simple_protocol=raw.get("simple_protocol", False), ignore_rows=raw.get("ignore_rows", False),
+                name=raw["name"],
+                group=raw.get("group", path.stem),
+                steps=raw.get("steps", []),
+                observations=raw.get("observations", []),
+                sessions=raw.get("sessions", []),
+                simple_protocol=raw.get("simple_protocol", False),
+                ignore_rows=raw.get("ignore_rows", False),
                 conflict_race=raw.get("conflict_race", False),
             )
     return cases
@@ -163,9 +167,18 @@ class Replay:
         self.results: dict[str, Any] = {}
 
     def connect(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(host=HOSTNAME, hostaddr="127.0.0.1", port=self.standin.port, dbname="postgres",
-                               user="admin", password=make_token(self.client, "admin"), sslmode="disable",
-                               connect_timeout=5, autocommit=True, application_name="dsql-recorded-replay")
+        return psycopg.connect(
+            host=HOSTNAME,
+            hostaddr="127.0.0.1",
+            port=self.standin.port,
+            dbname="postgres",
+            user="admin",
+            password=make_token(self.client, "admin"),
+            sslmode="disable",
+            connect_timeout=5,
+            autocommit=True,
+            application_name="dsql-recorded-replay",
+        )
 
     def run(self) -> None:
         with self.connect() as main:
@@ -208,8 +221,9 @@ class Replay:
 @pytest.fixture(scope="module")
 def replay(dsql_client: Any) -> Iterator[Replay]:
     database = f"{UPSTREAM_DB}_replay_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    with psycopg.connect(host=UPSTREAM_HOST, port=UPSTREAM_PORT, user=UPSTREAM_USER, dbname="postgres",
-                         autocommit=True) as admin:
+    with psycopg.connect(
+        host=UPSTREAM_HOST, port=UPSTREAM_PORT, user=UPSTREAM_USER, dbname="postgres", autocommit=True
+    ) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
     with StandIn(base_config(upstream_database=database)) as standin:
         replayed = Replay(standin, dsql_client)

@@ -29,92 +29,206 @@ SERIALIZABLE = "Unsupported isolation level: SERIALIZABLE"
 NOT_VALID = "unsupported ALTER TABLE ADD CONSTRAINT statement"
 FORBIDDEN = [
     Forbidden("savepoint", "SAVEPOINT sp1", "0A000", "unsupported transaction statement: SAVEPOINT"),
-    Forbidden("release", "RELEASE SAVEPOINT sp1", "0A000", "unsupported transaction statement: RELEASE",
-              "SAVEPOINT sp1"),
-    Forbidden("rollback_to", "ROLLBACK TO SAVEPOINT sp1", "0A000", "unsupported transaction statement: ROLLBACK TO",
-              "SAVEPOINT sp1"),
+    Forbidden(
+        "release", "RELEASE SAVEPOINT sp1", "0A000", "unsupported transaction statement: RELEASE", "SAVEPOINT sp1"
+    ),
+    Forbidden(
+        "rollback_to",
+        "ROLLBACK TO SAVEPOINT sp1",
+        "0A000",
+        "unsupported transaction statement: ROLLBACK TO",
+        "SAVEPOINT sp1",
+    ),
     Forbidden("truncate", "TRUNCATE {t}", "0A000", "unsupported statement: Truncate"),
-    Forbidden("create_database", "CREATE DATABASE {n}", "0A000", "unsupported statement: Createdb",
-              raw_autocommit=True),
-    Forbidden("create_trigger", "CREATE TRIGGER trg_{n} BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION {f}()",
-              "0A000", "CREATE TRIGGER not supported"),
-    Forbidden("create_extension", "CREATE EXTENSION IF NOT EXISTS plpgsql", "0A000",
-              "unsupported statement: CreateExtension"),
-    Forbidden("temp_table", "CREATE TEMP TABLE {n} (a int)", "0A000",
-              "TEMPORARY or TEMP table not supported for CREATE TABLE"),
-    Forbidden("temporary_table", "create temporary table {n} (a int)", "0A000",
-              "TEMPORARY or TEMP table not supported for CREATE TABLE"),
-    Forbidden("unlogged_table", "CREATE UNLOGGED TABLE {n} (a int)", "0A000",
-              "UNLOGGED table not supported for CREATE TABLE"),
+    Forbidden(
+        "create_database", "CREATE DATABASE {n}", "0A000", "unsupported statement: Createdb", raw_autocommit=True
+    ),
+    Forbidden(
+        "create_trigger",
+        "CREATE TRIGGER trg_{n} BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION {f}()",
+        "0A000",
+        "CREATE TRIGGER not supported",
+    ),
+    Forbidden(
+        "create_extension", "CREATE EXTENSION IF NOT EXISTS plpgsql", "0A000", "unsupported statement: CreateExtension"
+    ),
+    Forbidden(
+        "temp_table", "CREATE TEMP TABLE {n} (a int)", "0A000", "TEMPORARY or TEMP table not supported for CREATE TABLE"
+    ),
+    Forbidden(
+        "temporary_table",
+        "create temporary table {n} (a int)",
+        "0A000",
+        "TEMPORARY or TEMP table not supported for CREATE TABLE",
+    ),
+    Forbidden(
+        "unlogged_table", "CREATE UNLOGGED TABLE {n} (a int)", "0A000", "UNLOGGED table not supported for CREATE TABLE"
+    ),
     Forbidden("create_table_as", "CREATE TABLE {n} AS SELECT 1 AS x", "0A000", "unsupported statement: CreateTableAs"),
     Forbidden("select_into", "SELECT 1 AS x INTO {n}", "0A000", "unsupported statement: CreateTableAs"),
-    Forbidden("materialized_view", "CREATE MATERIALIZED VIEW {n} AS SELECT 1 AS x", "0A000",
-              "unsupported statement: CreateTableAs"),
+    Forbidden(
+        "materialized_view",
+        "CREATE MATERIALIZED VIEW {n} AS SELECT 1 AS x",
+        "0A000",
+        "unsupported statement: CreateTableAs",
+    ),
     Forbidden("enum", "CREATE TYPE {n} AS ENUM ('a', 'b')", "0A000", "CREATE TYPE not supported"),
-    Forbidden("plpgsql", "CREATE FUNCTION {n}() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$", "0A000",
-              "CREATE FUNCTION with language plpgsql not supported"),
+    Forbidden(
+        "plpgsql",
+        "CREATE FUNCTION {n}() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$",
+        "0A000",
+        "CREATE FUNCTION with language plpgsql not supported",
+    ),
     Forbidden("do_block", "DO $$ BEGIN PERFORM 1; END $$", "0A000", "unsupported statement: Do"),
-    Forbidden("merge", "MERGE INTO {t} t USING (SELECT 1 AS id) s ON t.id = s.id WHEN MATCHED THEN DELETE", "0A000",
-              "unsupported statement type: MERGE"),
+    Forbidden(
+        "merge",
+        "MERGE INTO {t} t USING (SELECT 1 AS id) s ON t.id = s.id WHEN MATCHED THEN DELETE",
+        "0A000",
+        "unsupported statement type: MERGE",
+    ),
     Forbidden("vacuum", "VACUUM {t}", "0A000", "unsupported VACUUM statement", raw_autocommit=True),
-    Forbidden("alter_system", "ALTER SYSTEM SET work_mem = '4MB'", "0A000", "unsupported statement: AlterSystem",
-              raw_check=False),
+    Forbidden(
+        "alter_system",
+        "ALTER SYSTEM SET work_mem = '4MB'",
+        "0A000",
+        "unsupported statement: AlterSystem",
+        raw_check=False,
+    ),
     Forbidden("lock", "LOCK TABLE {t}", "0A000", "unsupported statement: Lock"),
-    Forbidden("for_share", "SELECT id FROM {t} FOR SHARE", "0A000",
-              "locking clauses other than FOR UPDATE/FOR KEY SHARE are not supported"),
-    Forbidden("for_no_key_update", "SELECT id FROM {t} FOR NO KEY UPDATE", "0A000",
-              "locking clauses other than FOR UPDATE/FOR KEY SHARE are not supported"),
+    Forbidden(
+        "for_share",
+        "SELECT id FROM {t} FOR SHARE",
+        "0A000",
+        "locking clauses other than FOR UPDATE/FOR KEY SHARE are not supported",
+    ),
+    Forbidden(
+        "for_no_key_update",
+        "SELECT id FROM {t} FOR NO KEY UPDATE",
+        "0A000",
+        "locking clauses other than FOR UPDATE/FOR KEY SHARE are not supported",
+    ),
     Forbidden("tablesample", "SELECT id FROM {t} TABLESAMPLE SYSTEM (1)", "0A000", "TABLESAMPLE clause not supported"),
     Forbidden("serial", "CREATE TABLE {n} (id serial PRIMARY KEY, v text)", "42704", 'type "serial" does not exist'),
     Forbidden("bigserial", "CREATE TABLE {n} (id BIGSERIAL PRIMARY KEY)", "42704", 'type "bigserial" does not exist'),
     Forbidden("smallserial", "CREATE TABLE {n} (a int, b smallserial)", "42704", 'type "smallserial" does not exist'),
     Forbidden("add_serial_column", "ALTER TABLE {t} ADD COLUMN s serial", "42704", 'type "serial" does not exist'),
-    Forbidden("inet_column", "CREATE TABLE {n} (id uuid PRIMARY KEY, addr inet)", "0A000",
-              "datatype inet not supported"),
-    Forbidden("array_column", "CREATE TABLE {n} (id uuid PRIMARY KEY, tags varchar(10)[])", "0A000",
-              "datatype varchar[] not supported"),
+    Forbidden(
+        "inet_column", "CREATE TABLE {n} (id uuid PRIMARY KEY, addr inet)", "0A000", "datatype inet not supported"
+    ),
+    Forbidden(
+        "array_column",
+        "CREATE TABLE {n} (id uuid PRIMARY KEY, tags varchar(10)[])",
+        "0A000",
+        "datatype varchar[] not supported",
+    ),
     Forbidden("add_money_column", "ALTER TABLE {t} ADD COLUMN m money", "0A000", "datatype money not supported"),
-    Forbidden("add_column_not_null", "ALTER TABLE {t} ADD COLUMN c int NOT NULL", "0A000",
-              "ALTER TABLE ADD COLUMN with constraint not supported"),
-    Forbidden("add_column_default", "ALTER TABLE {t} ADD COLUMN c int DEFAULT 0", "0A000",
-              "ALTER TABLE ADD COLUMN with constraint not supported"),
-    Forbidden("add_column_unique", "ALTER TABLE {t} ADD COLUMN c int UNIQUE", "0A000",
-              "ALTER TABLE ADD COLUMN with constraint not supported"),
+    Forbidden(
+        "add_column_not_null",
+        "ALTER TABLE {t} ADD COLUMN c int NOT NULL",
+        "0A000",
+        "ALTER TABLE ADD COLUMN with constraint not supported",
+    ),
+    Forbidden(
+        "add_column_default",
+        "ALTER TABLE {t} ADD COLUMN c int DEFAULT 0",
+        "0A000",
+        "ALTER TABLE ADD COLUMN with constraint not supported",
+    ),
+    Forbidden(
+        "add_column_unique",
+        "ALTER TABLE {t} ADD COLUMN c int UNIQUE",
+        "0A000",
+        "ALTER TABLE ADD COLUMN with constraint not supported",
+    ),
     Forbidden("add_check_valid", "ALTER TABLE {t} ADD CONSTRAINT c_{n} CHECK (id > 0)", "0A000", NOT_VALID),
     Forbidden("add_unique_constraint", "ALTER TABLE {t} ADD CONSTRAINT u_{n} UNIQUE (v)", "0A000", NOT_VALID),
-    Forbidden("alter_column_type", "ALTER TABLE {t} ALTER COLUMN v TYPE varchar(20)", "0A000",
-              "unsupported ALTER TABLE ALTER COLUMN ... SET DATA TYPE statement"),
-    Forbidden("alter_set_not_null", "ALTER TABLE {t} ALTER COLUMN v SET NOT NULL", "0A000",
-              "unsupported ALTER TABLE ALTER COLUMN ... SET NOT NULL statement"),
-    Forbidden("validate_sync", "ALTER TABLE {t} VALIDATE CONSTRAINT chk_{t}", "0A000",
-              "unsupported ALTER TABLE VALIDATE CONSTRAINT statement",
-              "ALTER TABLE {t} ADD CONSTRAINT chk_{t} CHECK (id > 0) NOT VALID"),
-    Forbidden("identity_without_cache", "CREATE TABLE {n} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY)",
-              "0A000", "identity column is not supported without an explicit cache size"),
-    Forbidden("identity_small_cache", "CREATE TABLE {n} (id bigint GENERATED ALWAYS AS IDENTITY (CACHE 100))",
-              "0A000", "identity column is not supported without an explicit cache size"),
-    Forbidden("identity_integer", "CREATE TABLE {n} (id int GENERATED BY DEFAULT AS IDENTITY (CACHE 1))", "0A000",
-              "datatype integer not supported, identity column type must be bigint"),
-    Forbidden("sequence_without_cache", "CREATE SEQUENCE {n}", "0A000",
-              "CREATE SEQUENCE is not supported without an explicit cache size"),
+    Forbidden(
+        "alter_column_type",
+        "ALTER TABLE {t} ALTER COLUMN v TYPE varchar(20)",
+        "0A000",
+        "unsupported ALTER TABLE ALTER COLUMN ... SET DATA TYPE statement",
+    ),
+    Forbidden(
+        "alter_set_not_null",
+        "ALTER TABLE {t} ALTER COLUMN v SET NOT NULL",
+        "0A000",
+        "unsupported ALTER TABLE ALTER COLUMN ... SET NOT NULL statement",
+    ),
+    Forbidden(
+        "validate_sync",
+        "ALTER TABLE {t} VALIDATE CONSTRAINT chk_{t}",
+        "0A000",
+        "unsupported ALTER TABLE VALIDATE CONSTRAINT statement",
+        "ALTER TABLE {t} ADD CONSTRAINT chk_{t} CHECK (id > 0) NOT VALID",
+    ),
+    Forbidden(
+        "identity_without_cache",
+        "CREATE TABLE {n} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY)",
+        "0A000",
+        "identity column is not supported without an explicit cache size",
+    ),
+    Forbidden(
+        "identity_small_cache",
+        "CREATE TABLE {n} (id bigint GENERATED ALWAYS AS IDENTITY (CACHE 100))",
+        "0A000",
+        "identity column is not supported without an explicit cache size",
+    ),
+    Forbidden(
+        "identity_integer",
+        "CREATE TABLE {n} (id int GENERATED BY DEFAULT AS IDENTITY (CACHE 1))",
+        "0A000",
+        "datatype integer not supported, identity column type must be bigint",
+    ),
+    Forbidden(
+        "sequence_without_cache",
+        "CREATE SEQUENCE {n}",
+        "0A000",
+        "CREATE SEQUENCE is not supported without an explicit cache size",
+    ),
     Forbidden("listen", "LISTEN chan_{n}", "0A000", "unsupported statement: Listen"),
     Forbidden("notify", "NOTIFY chan_{n}", "0A000", "unsupported statement: Notify"),
     Forbidden("set_transaction_isolation", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "0A000", SERIALIZABLE),
-    Forbidden("set_transaction_read_only", "SET TRANSACTION READ ONLY", "0A000",
-              'setting configuration parameter "TRANSACTION" not supported'),
-    Forbidden("set_session_characteristics",
-              "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED", "0A000",
-              "Unsupported isolation level: READ COMMITTED"),
-    Forbidden("set_default_isolation", "SET default_transaction_isolation = 'serializable'", "0A000",
-              'setting configuration parameter "default_transaction_isolation" not supported'),
-    Forbidden("set_transaction_isolation_guc", "set transaction_isolation to 'read committed'", "0A000",
-              'setting configuration parameter "transaction_isolation" not supported'),
-    Forbidden("index_sync", "CREATE INDEX ix_{n} ON {t} (v)", "0A000",
-              "unsupported mode. please use CREATE INDEX ASYNC."),
-    Forbidden("index_concurrently", "CREATE INDEX CONCURRENTLY ix_{n} ON {t} (v)", "0A000",
-              "unsupported mode. please use CREATE INDEX ASYNC.", raw_autocommit=True),
-    Forbidden("index_async_desc", "CREATE INDEX ASYNC ix_{n} ON {t} (v DESC)", "0A000",
-              "DESC not supported for CREATE INDEX ASYNC", raw_check=False),
+    Forbidden(
+        "set_transaction_read_only",
+        "SET TRANSACTION READ ONLY",
+        "0A000",
+        'setting configuration parameter "TRANSACTION" not supported',
+    ),
+    Forbidden(
+        "set_session_characteristics",
+        "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED",
+        "0A000",
+        "Unsupported isolation level: READ COMMITTED",
+    ),
+    Forbidden(
+        "set_default_isolation",
+        "SET default_transaction_isolation = 'serializable'",
+        "0A000",
+        'setting configuration parameter "default_transaction_isolation" not supported',
+    ),
+    Forbidden(
+        "set_transaction_isolation_guc",
+        "set transaction_isolation to 'read committed'",
+        "0A000",
+        'setting configuration parameter "transaction_isolation" not supported',
+    ),
+    Forbidden(
+        "index_sync", "CREATE INDEX ix_{n} ON {t} (v)", "0A000", "unsupported mode. please use CREATE INDEX ASYNC."
+    ),
+    Forbidden(
+        "index_concurrently",
+        "CREATE INDEX CONCURRENTLY ix_{n} ON {t} (v)",
+        "0A000",
+        "unsupported mode. please use CREATE INDEX ASYNC.",
+        raw_autocommit=True,
+    ),
+    Forbidden(
+        "index_async_desc",
+        "CREATE INDEX ASYNC ix_{n} ON {t} (v DESC)",
+        "0A000",
+        "DESC not supported for CREATE INDEX ASYNC",
+        raw_check=False,
+    ),
 ]
 IDS = [f.name for f in FORBIDDEN]
 
@@ -146,8 +260,9 @@ PROTOCOLS = ["simple", "extended", "prepared"]
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 @pytest.mark.parametrize("case", FORBIDDEN, ids=IDS)
-def test_forbidden_in_autocommit(connect: Connect, table: str, trigger_function: str, case: Forbidden,
-                                 protocol: str) -> None:
+def test_forbidden_in_autocommit(
+    connect: Connect, table: str, trigger_function: str, case: Forbidden, protocol: str
+) -> None:
     conn = connect("admin")
     with pytest.raises(psycopg.Error) as info:
         execute(conn, render(case, table, trigger_function), protocol)
@@ -160,8 +275,9 @@ def test_forbidden_in_autocommit(connect: Connect, table: str, trigger_function:
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 @pytest.mark.parametrize("case", FORBIDDEN, ids=IDS)
-def test_forbidden_in_transaction(connect: Connect, table: str, trigger_function: str, case: Forbidden,
-                                  protocol: str) -> None:
+def test_forbidden_in_transaction(
+    connect: Connect, table: str, trigger_function: str, case: Forbidden, protocol: str
+) -> None:
     conn = connect("admin", autocommit=False)
     assert conn.execute("SELECT count(*) FROM " + table).fetchone() == (0,)
     with pytest.raises(psycopg.Error) as info:
@@ -181,8 +297,9 @@ def test_forbidden_in_transaction(connect: Connect, table: str, trigger_function
 
 
 @pytest.mark.parametrize("case", FORBIDDEN, ids=IDS)
-def test_same_statement_is_accepted_by_raw_postgresql(raw: psycopg.Connection[Any], table: str,
-                                                      trigger_function: str, case: Forbidden) -> None:
+def test_same_statement_is_accepted_by_raw_postgresql(
+    raw: psycopg.Connection[Any], table: str, trigger_function: str, case: Forbidden
+) -> None:
     if not case.raw_check:
         pytest.skip("DSQL-only syntax, or a statement that would change the shared PostgreSQL server")
     sql = render(case, table, trigger_function)
@@ -214,8 +331,9 @@ def test_column_named_serial_is_fine(connect: Connect, raw: psycopg.Connection[A
 
 # ---- transaction rules -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("protocol", ["simple", "extended"])
-def test_ddl_then_dml_in_one_transaction_rejected(connect: Connect, raw: psycopg.Connection[Any], table: str,
-                                                  protocol: str) -> None:
+def test_ddl_then_dml_in_one_transaction_rejected(
+    connect: Connect, raw: psycopg.Connection[Any], table: str, protocol: str
+) -> None:
     conn = connect("admin", autocommit=False)
     name = f"x_{uuid.uuid4().hex[:10]}"
     execute(conn, f"CREATE TABLE {name} (id int PRIMARY KEY)", protocol)
@@ -276,8 +394,14 @@ def test_default_isolation_is_repeatable_read(connect: Connect) -> None:
     conn.rollback()
 
 
-@pytest.mark.parametrize("level", [psycopg.IsolationLevel.SERIALIZABLE, psycopg.IsolationLevel.READ_COMMITTED,
-                                   psycopg.IsolationLevel.READ_UNCOMMITTED])
+@pytest.mark.parametrize(
+    "level",
+    [
+        psycopg.IsolationLevel.SERIALIZABLE,
+        psycopg.IsolationLevel.READ_COMMITTED,
+        psycopg.IsolationLevel.READ_UNCOMMITTED,
+    ],
+)
 def test_other_isolation_levels_rejected(connect: Connect, level: psycopg.IsolationLevel) -> None:
     conn = connect("admin", autocommit=False)
     conn.isolation_level = level
@@ -297,8 +421,10 @@ def test_repeatable_read_explicitly_is_fine(connect: Connect) -> None:
     auto.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     auto.execute("COMMIT")
     # DSQL refuses SET TRANSACTION / SET default_transaction_isolation even for the level it runs
-    for statement in ("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
-                      "SET default_transaction_isolation TO 'repeatable read'"):
+    for statement in (
+        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+        "SET default_transaction_isolation TO 'repeatable read'",
+    ):
         with pytest.raises(errors.FeatureNotSupported, match="setting configuration parameter"):
             auto.execute(statement)
     assert auto.execute("SHOW default_transaction_isolation").fetchone() == ("repeatable read",)
@@ -316,8 +442,9 @@ def _insert(n: int, table: str, start: int = 0) -> str:
 
 
 @pytest.mark.parametrize("protocol", ["simple", "extended"])
-def test_3000_rows_in_a_transaction_ok(connect: Connect, raw: psycopg.Connection[Any], table: str,
-                                       protocol: str) -> None:
+def test_3000_rows_in_a_transaction_ok(
+    connect: Connect, raw: psycopg.Connection[Any], table: str, protocol: str
+) -> None:
     conn = connect("admin", autocommit=False)
     execute(conn, _insert(1000, table), protocol)
     execute(conn, _insert(2000, table, 1000), protocol)
@@ -328,8 +455,9 @@ def test_3000_rows_in_a_transaction_ok(connect: Connect, raw: psycopg.Connection
 
 
 @pytest.mark.parametrize("protocol", ["simple", "extended"])
-def test_3001_rows_in_a_transaction_rejected_and_rolled_back(connect: Connect, raw: psycopg.Connection[Any],
-                                                             table: str, protocol: str) -> None:
+def test_3001_rows_in_a_transaction_rejected_and_rolled_back(
+    connect: Connect, raw: psycopg.Connection[Any], table: str, protocol: str
+) -> None:
     conn = connect("admin", autocommit=False)
     execute(conn, _insert(2000, table), protocol)
     with pytest.raises(errors.ProgramLimitExceeded, match="transaction row limit exceeded") as info:
@@ -346,8 +474,9 @@ def test_3001_rows_in_a_transaction_rejected_and_rolled_back(connect: Connect, r
 
 
 @pytest.mark.parametrize("protocol", ["simple", "extended"])
-def test_3001_rows_in_one_autocommit_statement_rejected(connect: Connect, raw: psycopg.Connection[Any], table: str,
-                                                        protocol: str) -> None:
+def test_3001_rows_in_one_autocommit_statement_rejected(
+    connect: Connect, raw: psycopg.Connection[Any], table: str, protocol: str
+) -> None:
     conn = connect("admin")
     with pytest.raises(errors.ProgramLimitExceeded, match="transaction row limit exceeded"):
         execute(conn, _insert(3001, table), protocol)
@@ -361,8 +490,7 @@ def test_3001_rows_in_one_autocommit_statement_rejected(connect: Connect, raw: p
     assert _count(raw, table) == 3001
 
 
-def test_executemany_over_the_limit_is_rolled_back(connect: Connect, raw: psycopg.Connection[Any],
-                                                   table: str) -> None:
+def test_executemany_over_the_limit_is_rolled_back(connect: Connect, raw: psycopg.Connection[Any], table: str) -> None:
     conn = connect("admin", autocommit=False)
     with conn.cursor() as cur, pytest.raises(errors.ProgramLimitExceeded):
         cur.executemany(f"INSERT INTO {table} (id, v) VALUES (%s, %s)", [(i, "m") for i in range(3001)])
@@ -381,8 +509,11 @@ def test_copy_counts_rows(connect: Connect, raw: psycopg.Connection[Any], table:
             copy.write_row((i, "c"))
     assert _count(raw, table) == 50
     conn2 = connect("admin", autocommit=False)
-    with (pytest.raises(errors.ProgramLimitExceeded), conn2.cursor() as cur,  # noqa: PT012 - raised when COPY ends
-          cur.copy(f"COPY {table} (id, v) FROM STDIN") as copy):
+    with (  # noqa: PT012 - raised when COPY ends, after the rows are written
+        pytest.raises(errors.ProgramLimitExceeded),
+        conn2.cursor() as cur,
+        cur.copy(f"COPY {table} (id, v) FROM STDIN") as copy,
+    ):
         for i in range(1000, 4001):
             copy.write_row((i, "c"))
     conn2.rollback()
@@ -395,8 +526,16 @@ def test_row_limit_is_configurable(dsql_client: Any, raw: psycopg.Connection[Any
     from .conftest import HOSTNAME, base_config, make_token
 
     with StandIn(base_config(row_limit=5)) as small:
-        conn = psycopg.connect(host=HOSTNAME, hostaddr="127.0.0.1", port=small.port, user="admin", dbname="postgres",
-                               password=make_token(dsql_client, "admin"), sslmode="disable", autocommit=True)
+        conn = psycopg.connect(
+            host=HOSTNAME,
+            hostaddr="127.0.0.1",
+            port=small.port,
+            user="admin",
+            dbname="postgres",
+            password=make_token(dsql_client, "admin"),
+            sslmode="disable",
+            autocommit=True,
+        )
         with conn:
             conn.execute(_insert(5, table))
             with pytest.raises(errors.ProgramLimitExceeded, match="at most 5 rows"):
@@ -404,8 +543,9 @@ def test_row_limit_is_configurable(dsql_client: Any, raw: psycopg.Connection[Any
     assert raw.execute(f"SELECT count(*), min(v) FROM {table}").fetchone() == (5, "r")
 
 
-def test_rules_follow_transaction_boundaries_inside_one_query(connect: Connect, raw: psycopg.Connection[Any],
-                                                              table: str) -> None:
+def test_rules_follow_transaction_boundaries_inside_one_query(
+    connect: Connect, raw: psycopg.Connection[Any], table: str
+) -> None:
     conn = connect("admin")
     name = f"x_{uuid.uuid4().hex[:10]}"
     # COMMIT ends the first transaction, so the DDL runs in a second one: allowed

@@ -39,8 +39,13 @@ def test_valid_admin_and_user_tokens(dsql_client: Any) -> None:
 
 
 def test_session_token_is_signed_and_accepted() -> None:
-    client = boto3.client("dsql", region_name=REGION, aws_access_key_id=ACCESS_KEY_ID,
-                          aws_secret_access_key=SECRET_KEY, aws_session_token="FwoGZXIvYXdzE+abc/def==")
+    client = boto3.client(
+        "dsql",
+        region_name=REGION,
+        aws_access_key_id=ACCESS_KEY_ID,
+        aws_secret_access_key=SECRET_KEY,
+        aws_session_token="FwoGZXIvYXdzE+abc/def==",
+    )
     claims = check(make_token(client, "admin"))
     assert claims.has_session_token
 
@@ -99,8 +104,9 @@ def test_wrong_region(dsql_client: Any) -> None:
 
 
 def test_unknown_access_key() -> None:
-    other = boto3.client("dsql", region_name=REGION, aws_access_key_id="AKIAUNKNOWN000000000",
-                         aws_secret_access_key="whatever")
+    other = boto3.client(
+        "dsql", region_name=REGION, aws_access_key_id="AKIAUNKNOWN000000000", aws_secret_access_key="whatever"
+    )
     err = rejected(make_token(other, "admin"))
     assert err.check == "access_key"
     assert "AKIAUNKNOWN000000000" in err.message
@@ -136,6 +142,9 @@ def test_malformed(token: str) -> None:
 def test_messages_never_contain_the_signature(dsql_client: Any) -> None:
     token = make_token(dsql_client, "admin")
     signature = token.rsplit("X-Amz-Signature=", 1)[1]
-    for err in (rejected(token, region="eu-west-1"), rejected(token, "vela_app"),
-                rejected(token, now=datetime.now(UTC) + timedelta(days=1))):
+    for err in (
+        rejected(token, region="eu-west-1"),
+        rejected(token, "vela_app"),
+        rejected(token, now=datetime.now(UTC) + timedelta(days=1)),
+    ):
         assert signature not in err.message

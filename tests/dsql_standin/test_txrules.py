@@ -17,16 +17,19 @@ MULTI = ERRORS["multiple_ddl"].message
 MIX = ERRORS["ddl_dml_mix"].message
 
 
-@pytest.mark.parametrize(("kinds", "expected"), [
-    ((Kind.DDL,), [None]),
-    ((Kind.DDL, Kind.DDL), [None, MULTI]),
-    ((Kind.DDL, Kind.DML), [None, MIX]),
-    ((Kind.DML, Kind.DDL), [None, MIX]),
-    ((Kind.DML, Kind.DML, Kind.OTHER), [None, None, None]),
-    ((Kind.OTHER, Kind.DDL, Kind.OTHER), [None, None, None]),  # SELECTs may accompany the one DDL
-    ((Kind.BEGIN, Kind.DDL, Kind.END, Kind.BEGIN, Kind.DML, Kind.END), [None] * 6),  # COMMIT starts afresh
-    ((Kind.BEGIN, Kind.DDL, Kind.END, Kind.DDL), [None] * 4),
-])
+@pytest.mark.parametrize(
+    ("kinds", "expected"),
+    [
+        ((Kind.DDL,), [None]),
+        ((Kind.DDL, Kind.DDL), [None, MULTI]),
+        ((Kind.DDL, Kind.DML), [None, MIX]),
+        ((Kind.DML, Kind.DDL), [None, MIX]),
+        ((Kind.DML, Kind.DML, Kind.OTHER), [None, None, None]),
+        ((Kind.OTHER, Kind.DDL, Kind.OTHER), [None, None, None]),  # SELECTs may accompany the one DDL
+        ((Kind.BEGIN, Kind.DDL, Kind.END, Kind.BEGIN, Kind.DML, Kind.END), [None] * 6),  # COMMIT starts afresh
+        ((Kind.BEGIN, Kind.DDL, Kind.END, Kind.DDL), [None] * 4),
+    ],
+)
 def test_one_ddl_and_no_mix_per_transaction(kinds: tuple[Kind, ...], expected: list[str | None]) -> None:
     assert run(TxRules(), *kinds) == expected
 

@@ -157,15 +157,40 @@ def test_filter_reads_at_most_1000_items(client, dynamodb_http, scans, caplog):
 
 
 def test_sentences_filter_the_same_way(client, dynamodb_http):
-    put(dynamodb_http, "sentences", {"id": "s1", "japanese_sentence": "猫です。", "english_translation": "cat",
-                                     "jlpt_level": 5, "words_array": ["猫"]})
-    put(dynamodb_http, "sentences", {"id": "s2", "japanese_sentence": "犬です。", "english_translation": "dog",
-                                     "jlpt_level": 4, "words_array": ["犬"]})
+    put(
+        dynamodb_http,
+        "sentences",
+        {
+            "id": "s1",
+            "japanese_sentence": "猫です。",
+            "english_translation": "cat",
+            "jlpt_level": 5,
+            "words_array": ["猫"],
+        },
+    )
+    put(
+        dynamodb_http,
+        "sentences",
+        {
+            "id": "s2",
+            "japanese_sentence": "犬です。",
+            "english_translation": "dog",
+            "jlpt_level": 4,
+            "words_array": ["犬"],
+        },
+    )
 
     response = client.get(SENTENCES, {"jlpt": "4"})
 
     assert response.json() == {
-        "sentences": [{"id": "s2", "japanese_sentence": "犬です。", "english_translation": "dog", "jlpt_level": 4,
-                       "words_array": ["犬"]}],
+        "sentences": [
+            {
+                "id": "s2",
+                "japanese_sentence": "犬です。",
+                "english_translation": "dog",
+                "jlpt_level": 4,
+                "words_array": ["犬"],
+            }
+        ],
         "filters": {"jlpt_levels": [4], "limit": 5},
     }

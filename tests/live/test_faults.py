@@ -304,7 +304,7 @@ def test_upstreams_cut_mid_stream(live: LiveStack) -> None:
 
     check(live, [chat, tts], {502}, LLM_BOUND)
     assert analyze.status == 200  # the stream had started: it ends with an error frame instead
-    frames = [json.loads(f[len("data: "):]) for f in analyze.body.decode().strip().split("\n\n")]
+    frames = [json.loads(f[len("data: ") :]) for f in analyze.body.decode().strip().split("\n\n")]
     assert [f["type"] for f in frames] == ["metadata", "chunk", "error"]
     assert "closed before the stream ended" in frames[-1]["error"]
     for secret in secrets_of(live):

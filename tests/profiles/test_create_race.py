@@ -58,8 +58,14 @@ def test_concurrent_first_logins_create_one_profile(dynamodb_http, auth_header):
 
 
 def test_losers_never_reset_a_used_profile(client, dynamodb_http, auth_header):
-    existing = {"user_id": "user-1", "email": "old@example.com", "username": "aki", "current_level": 7,
-                "total_experience": 900, "created_at": "2025-01-01T00:00:00.000Z"}
+    existing = {
+        "user_id": "user-1",
+        "email": "old@example.com",
+        "username": "aki",
+        "current_level": 7,
+        "total_experience": 900,
+        "created_at": "2025-01-01T00:00:00.000Z",
+    }
     put(dynamodb_http, "profiles", existing)
 
     responses = run_together(
@@ -73,8 +79,11 @@ def test_losers_never_reset_a_used_profile(client, dynamodb_http, auth_header):
 @pytest.mark.parametrize("stored", [{}, {"username": None}, {"username": ""}], ids=["absent", "null", "empty"])
 def test_existing_profile_without_username_gains_the_sent_one(client, dynamodb_http, auth_header, stored):
     """HEAD §8.3: an existing profile gets `username` (and `updated_at`) only when it has none."""
-    put(dynamodb_http, "profiles", {"user_id": "user-1", "current_level": 3, "updated_at": "2025-01-01T00:00:00.000Z"}
-        | stored)
+    put(
+        dynamodb_http,
+        "profiles",
+        {"user_id": "user-1", "current_level": 3, "updated_at": "2025-01-01T00:00:00.000Z"} | stored,
+    )
 
     response = create(client, auth_header("user-1"), {"username": "アキ", "email": "x@example.com"})
 

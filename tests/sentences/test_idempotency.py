@@ -32,8 +32,12 @@ def stored(dynamodb_http, email):
 
 
 def test_replayed_offline_save_is_stored_once_with_the_same_answer(client, dynamodb_http, as_user):
-    body = {"sentence": " 雨です。 ", "sourceUrl": "https://example.com/a", "idempotencyKey": "k1",
-            "timestamp": 1700000000000}
+    body = {
+        "sentence": " 雨です。 ",
+        "sourceUrl": "https://example.com/a",
+        "idempotencyKey": "k1",
+        "timestamp": 1700000000000,
+    }
 
     first = save(client, as_user(ALICE), **body)
     second = save(client, as_user(ALICE), **body)
@@ -58,8 +62,14 @@ def test_replay_answers_with_the_first_sentence_not_the_new_one(client, dynamodb
 
 @pytest.mark.parametrize(
     ("timestamp", "expected"),
-    [(None, "0-k2"), ("1700000000000", "0-k2"), (True, "0-k2"), (1700000000000, "1700000000000-k2"), (1.5, "1.5-k2"),
-     (2.0, "2-k2")],
+    [
+        (None, "0-k2"),
+        ("1700000000000", "0-k2"),
+        (True, "0-k2"),
+        (1700000000000, "1700000000000-k2"),
+        (1.5, "1.5-k2"),
+        (2.0, "2-k2"),
+    ],
     ids=["absent", "string", "bool", "int", "fraction", "integral-float"],
 )
 def test_id_uses_the_timestamp_only_when_it_is_a_number(client, dynamodb_http, as_user, timestamp, expected):

@@ -169,8 +169,20 @@ def test_get_limit_defaults_to_50_and_is_capped_at_100(client, dynamodb, as_user
 
 @pytest.mark.parametrize(
     ("limit", "expected"),
-    [("0", 50), ("-5", 50), ("abc", 50), (" ", 50), ("0x10", 50), ("3.5", 3), ("10abc", 10), (" 7", 7), ("1e3", 1),
-     ("9" * 2000, 50), ("+4", 4), ("101", 100)],
+    [
+        ("0", 50),
+        ("-5", 50),
+        ("abc", 50),
+        (" ", 50),
+        ("0x10", 50),
+        ("3.5", 3),
+        ("10abc", 10),
+        (" 7", 7),
+        ("1e3", 1),
+        ("9" * 2000, 50),
+        ("+4", 4),
+        ("101", 100),
+    ],
 )
 def test_get_limit_is_parsed_and_clamped_as_head(client, dynamodb, as_user, limit, expected):
     """HEAD §8.8: parseInt(limit, 10); finite and > 0 -> min(n, 100), anything else -> 50 (never a 400)."""

@@ -63,15 +63,18 @@ def test_first_generate_calls_elevenlabs_uploads_and_presigns(client, eleven, au
     assert sent.headers["accept"] == "audio/mpeg"
     assert sent.headers["content-type"] == "application/json"
     assert "authorization" not in sent.headers  # the caller's Cognito token never goes upstream
-    assert sent.body == json.dumps(
-        {
-            "text": "こんにちは",
-            "model_id": "eleven_multilingual_v2",
-            "voice_settings": {"stability": 0.5, "similarity_boost": 0.75},
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode()
+    assert (
+        sent.body
+        == json.dumps(
+            {
+                "text": "こんにちは",
+                "model_id": "eleven_multilingual_v2",
+                "voice_settings": {"stability": 0.5, "similarity_boost": 0.75},
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+    )
     url = urlparse(body["audioUrl"])
     assert url.path.endswith("/" + expected_key("user-1", "v1"))
     query = parse_qs(url.query)

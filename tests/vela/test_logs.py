@@ -151,9 +151,17 @@ def test_unknown_log_format_is_refused(tmp_path: Any) -> None:
 
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "vela.settings", "VELA_READ_DOT_ENV": "false",
-             "VELA_LOG_FORMAT": "xml", "PYTHONPATH": str(settings.BASE_DIR)},
-        capture_output=True, text=True, cwd=settings.BASE_DIR, check=False,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "vela.settings",
+            "VELA_READ_DOT_ENV": "false",
+            "VELA_LOG_FORMAT": "xml",
+            "PYTHONPATH": str(settings.BASE_DIR),
+        },
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=False,
     )
 
     assert result.returncode != 0

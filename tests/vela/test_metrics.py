@@ -57,8 +57,14 @@ def metric(records: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
         directive = record["_aws"]["CloudWatchMetrics"][0]
         units = {m["Name"]: m["Unit"] for m in directive["Metrics"]}
         if name in units:
-            found.append({"unit": units[name], "values": record[name], "dimensions": directive["Dimensions"][0],
-                          **{d: record[d] for d in directive["Dimensions"][0]}})
+            found.append(
+                {
+                    "unit": units[name],
+                    "values": record[name],
+                    "dimensions": directive["Dimensions"][0],
+                    **{d: record[d] for d in directive["Dimensions"][0]},
+                }
+            )
     return found
 
 
@@ -193,10 +199,16 @@ def test_metrics_are_on_by_default_only_on_lambda(function_name: str, expected: 
 
     from django.conf import settings as django_settings
 
-    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "vela.settings", "VELA_READ_DOT_ENV": "false",
-           "AWS_LAMBDA_FUNCTION_NAME": function_name, "DJANGO_SECRET_KEY": "x" * 50}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "vela.settings",
+        "VELA_READ_DOT_ENV": "false",
+        "AWS_LAMBDA_FUNCTION_NAME": function_name,
+        "DJANGO_SECRET_KEY": "x" * 50,
+    }
     code = "import django; django.setup(); from django.conf import settings; print(settings.VELA_METRICS_ENABLED)"
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                            cwd=django_settings.BASE_DIR, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=django_settings.BASE_DIR, check=False
+    )
 
     assert result.stdout.strip() == expected, result.stderr

@@ -69,9 +69,7 @@ class BrokenInput(io.RawIOBase):
 
 
 def test_an_unreadable_body_is_400(web: Client) -> None:
-    response = web.post(
-        "/api/llm-chat", data=b"{}", content_type="application/json", **{"wsgi.input": BrokenInput()}
-    )
+    response = web.post("/api/llm-chat", data=b"{}", content_type="application/json", **{"wsgi.input": BrokenInput()})
 
     assert_json_error(response, 400, "unreadable_body")
 

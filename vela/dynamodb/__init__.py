@@ -117,9 +117,7 @@ class DynamoTable:
         response = self._call("batch_write_item", {"RequestItems": {self.name: requests}})
         return list((response.get("UnprocessedItems") or {}).get(self.name, []))
 
-    def batch_write_all(
-        self, requests: list[dict[str, Any]], *, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
+    def batch_write_all(self, requests: list[dict[str, Any]], *, sleep: Callable[[float], None] = time.sleep) -> None:
         """Every Put/DeleteRequest, 25 per BatchWriteItem; unprocessed ones are re-sent with exponential
         backoff (BATCH_ATTEMPTS sends in all), then a 502 `dynamodb_throttled`."""
         for start in range(0, len(requests), BATCH_WRITE_SIZE):
