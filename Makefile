@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell ls -d $$HOME/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | sort -V | tail -n 1 || command -v python3.12)
 VENV := .venv
 PY := $(VENV)/bin/python
-# Both cores: the suite is xdist-safe (each worker its own moto server, stand-in and test schemas).
+# Both cores (pytest-xdist): every fixture server binds an ephemeral port; override with PYTEST_ARGS=.
 PYTEST_ARGS ?= -n 2
 # pip repeats "Location '<index>' is ignored" for every package when a machine-wide pip config names
 # index folders that do not exist; those lines say nothing about this project (errors still show).
