@@ -146,13 +146,12 @@ def dynamodb(settings: Any) -> Iterator[Any]:
     """Moto-backed DynamoDB with every table of vela.dynamodb_schema, named as settings say; empty for
     each test (moto resets its backends when the mock stops).
 
-    boto3 clients stay cached across tests (creating them is the slow part; moto is imported before
-    any is created, so every client answers from the mock while it runs); a test that changes
-    credentials asks for `fresh_clients` as well.
+    boto3 clients made under the mock are dropped afterwards (they hold moto's fake credentials); a
+    test that changes credentials asks for `fresh_clients` as well.
     """
     from moto import mock_aws
 
-    from vela.aws import dynamodb_client
+    from vela.aws import dynamodb_client, reset_clients
     from vela.dynamodb_schema import TABLES
 
     with mock_aws():
@@ -160,6 +159,10 @@ def dynamodb(settings: Any) -> Iterator[Any]:
         for spec in TABLES:
             ddb.create_table(**spec.create_table_kwargs(settings.DYNAMODB_TABLES[spec.logical]))
         yield ddb
+    # Clients made under the mock hold moto's fake credentials (FOOBARKEY): never let them outlive it,
+    # or a later DSQL token (or presigned URL) is signed with them.
+    reset_clients()
+    reset_signers()
 
 
 @pytest.fixture

@@ -74,6 +74,8 @@ def expected_statements(cluster_arn: str) -> list[dict[str, Any]]:
             f"{table}/vela-chat-history/index/UserIdIndex",
             f"{table}/vela-saved-sentences",
             f"{table}/vela-tts-settings",
+            f"{table}/vela-user-vocabulary-progress",
+            f"{table}/vela-user-vocabulary-progress/index/NextReviewDateIndex",
         ],
         "DsqlConnectAsAppRole": [cluster_arn],
     }

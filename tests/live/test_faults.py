@@ -78,7 +78,9 @@ def _healthy(live: LiveStack) -> Iterator[None]:
 
 def secrets_of(live: LiveStack) -> list[str]:
     return [
-        live.env["AWS_SECRET_ACCESS_KEY"], live.env["AWS_ACCESS_KEY_ID"], live.env["DJANGO_SECRET_KEY"],
+        # Not the access key id: it is an identifier, and every presigned S3 URL (TTS audio) carries it
+        # in X-Amz-Credential by design.
+        live.env["AWS_SECRET_ACCESS_KEY"], live.env["DJANGO_SECRET_KEY"],
         live.env["GOOGLE_API_KEY"], live.env["OPENROUTER_API_KEY"], live.tokens["id"], live.tokens["access"],
         "Traceback", "tts-key-", "X-Amz-Security-Token",
     ]  # fmt: skip
