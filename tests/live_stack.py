@@ -67,11 +67,42 @@ def _openrouter(recorded: Recorded) -> Reply:
     return Reply(body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
 
 
+def _google(recorded: Recorded) -> Reply:
+    if "stream" in recorded.path:
+        return _google_stream(recorded)
+    if b"AUDIO" in (recorded.body or b""):  # Gemini TTS: responseModalities ["AUDIO"], raw PCM back
+        pcm = base64.b64encode(b"\x00\x01" * 2400).decode()
+        part = {"inlineData": {"mimeType": "audio/L16;codec=pcm;rate=24000", "data": pcm}}
+        body = {"candidates": [{"content": {"parts": [part]}}]}
+        return Reply(body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    return _google_chat(recorded)
+
+
+JISHO = {
+    "meta": {"status": 200},
+    "data": [
+        {
+            "slug": "猫",
+            "japanese": [{"word": "猫", "reading": "ねこ"}],
+            "senses": [{"english_definitions": ["cat"], "parts_of_speech": ["Noun"]}],
+            "jlpt": ["jlpt-n5"],
+        }
+    ],
+}
+
+
 def answer_like_the_real_apis(fake: FakeUpstream) -> None:
     fake.reset()
-    fake.on("POST", "/v1beta/models/", lambda r: _google_stream(r) if "stream" in r.path else _google_chat(r))
+    fake.on("POST", "/v1beta/models/", _google)
     fake.on("POST", "/api/v1/chat/completions", _openrouter)
+    fake.on("POST", "/v1/chat/completions", _openrouter)  # Chutes answers in OpenAI's shape
     fake.on("POST", "/v1/text-to-speech/", Reply(body=AUDIO_MP3, headers={"Content-Type": "audio/mpeg"}))
+    fake.on("POST", "/v1/audio/speech", Reply(body=AUDIO_MP3, headers={"Content-Type": "audio/mpeg"}))
+    fake.on(
+        "GET",
+        "/api/v1/search/words",
+        Reply(body=json.dumps(JISHO).encode(), headers={"Content-Type": "application/json"}),
+    )
 
 
 # --- the stack --------------------------------------------------------------------------------------------
@@ -175,6 +206,10 @@ def start_app(env: dict[str, str], *, workers: int = 2, threads: int = 8) -> tup
         sys.executable, "-m", "gunicorn", "vela.wsgi:application",
         "--bind", f"fd://{sock.fileno()}", "--workers", str(workers), "--worker-class", "gthread",
         "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "3", "--log-level", "warning",
+        # gunicorn's own 4 KiB request-line cap answers an HTML 414 before the app sees the request; the
+        # routes' documented bounds (e.g. dictionary `word`/`reading` <= 256 characters, percent-encoded
+        # up to 12 bytes each) need more. API Gateway, in front of the deployed function, allows 10 KiB.
+        "--limit-request-line", "8190",
     ]  # fmt: skip
     proc = subprocess.Popen(command, cwd=ROOT, env=env, pass_fds=(sock.fileno(),))
     sock.close()  # gunicorn holds its own copy
@@ -223,6 +258,10 @@ def stack_env(*, moto_url: str, cognito: Any, standin_port: int, upstream_url: s
             "ELEVENLABS_API_BASE_URL": upstream_url,
             "GOOGLE_API_BASE_URL": upstream_url,
             "OPENROUTER_API_BASE_URL": upstream_url,
+            "CHUTES_API_BASE_URL": upstream_url,
+            "OPENAI_API_BASE_URL": upstream_url,
+            "GEMINI_API_BASE_URL": upstream_url,
+            "JISHO_API_BASE_URL": upstream_url,
             "GOOGLE_API_KEY": "live-google-key",
             "OPENROUTER_API_KEY": "live-openrouter-key",
             "LLM_UPSTREAM_TIMEOUT": "5",

@@ -29,6 +29,21 @@ _CODES = {
 }
 
 
+def flat_fields(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's error detail as the wire's `{name: [messages]}`: nested serializers and list items become
+    dotted names (`reviews.0.vocabulary_id`), so every validation error has the one documented shape."""
+    if isinstance(detail, dict):
+        items: list[tuple[str, Any]] = [(str(key), value) for key, value in detail.items()]
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        items = [(str(index), value) for index, value in enumerate(detail) if value]
+    else:
+        return {prefix or "non_field_errors": [str(m) for m in (detail if isinstance(detail, list) else [detail])]}
+    flat: dict[str, list[str]] = {}
+    for key, value in items:
+        flat.update(flat_fields(value, f"{prefix}.{key}" if prefix else key))
+    return flat
+
+
 def error_body(message: str, code: str, fields: Any = None) -> dict[str, Any]:
     body: dict[str, Any] = {"error": message, "code": code}
     if fields is not None:
@@ -83,7 +98,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None or not isinstance(exc, exceptions.APIException):
         return response  # unexpected: vela.middleware answers a logged JSON 500
     if isinstance(exc, exceptions.ValidationError):
-        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields = flat_fields(exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail})
         response.data = error_body("Invalid input.", "invalid", fields)
     else:
         code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
