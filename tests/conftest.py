@@ -140,6 +140,13 @@ def auth_header(cognito: Any) -> Callable[..., dict[str, str]]:
     return make
 
 
+@pytest.fixture(autouse=True)
+def _fresh_dsql_signers() -> None:
+    """Every test signs DSQL tokens with a signer made from its own environment: a signer cached while
+    an in-process moto mock ran would keep moto's fake credentials (FOOBARKEY) for every later test."""
+    reset_signers()
+
+
 # --- DynamoDB (moto, in-process) ---------------------------------------------------------------
 @pytest.fixture
 def dynamodb(settings: Any) -> Iterator[Any]:
