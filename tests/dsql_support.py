@@ -17,7 +17,12 @@ STANDIN_ROLES = frozenset({"vela_app"})
 def standin_config(**overrides: Any) -> StandInConfig:
     """Accepts tokens signed with the fake credentials tests/environment.py exports."""
     values: dict[str, Any] = {
-        "credentials": {os.environ["AWS_ACCESS_KEY_ID"]: os.environ["AWS_SECRET_ACCESS_KEY"]},
+        # Also moto's own fake keys: boto3 clients made while an in-process moto mock runs (tests'
+        # `dynamodb`/`pool` fixtures) sign with them, and such clients can outlive the mock in a worker.
+        "credentials": {
+            os.environ["AWS_ACCESS_KEY_ID"]: os.environ["AWS_SECRET_ACCESS_KEY"],
+            "FOOBARKEY": "FOOBARSECRET",
+        },
         "cluster_hostname": FAKE_CLUSTER_HOST,
         "region": "us-east-1",
         "upstream_host": PG_HOST,
