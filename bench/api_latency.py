@@ -144,18 +144,9 @@ def main() -> None:
 
     call_command("dynamodb_tables", "create", stdout=io.StringIO())
 
-    idp = boto3.client("cognito-idp", endpoint_url=endpoint, region_name="us-east-1")
     tokens = []
     for i in range(CLIENTS):
-        user = f"bench{i}@example.com"
-        idp.admin_create_user(
-            UserPoolId=cognito.pool_id,
-            Username=user,
-            UserAttributes=[{"Name": "email", "Value": user}],
-            MessageAction="SUPPRESS",
-        )
-        idp.admin_set_user_password(UserPoolId=cognito.pool_id, Username=user, Password="Vela-bench-1", Permanent=True)
-        tokens.append(cognito.tokens(user, "Vela-bench-1")["id"])
+        tokens.append(cognito.new_user(f"bench{i}@example.com", "Vela-bench-1")["id"])
 
     # --- 1. latency: handler vs raw get_item, interleaved ----------------------------------
     profile_event = v1_event("GET", "/api/profiles", tokens[0])

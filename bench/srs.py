@@ -141,18 +141,9 @@ def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> No
     vocabulary_table = settings.DYNAMODB_TABLES["vocabulary"]
     progress_table = settings.DYNAMODB_TABLES["user_vocabulary_progress"]
 
-    idp = boto3.client("cognito-idp", endpoint_url=cognito_endpoint, region_name="us-east-1")
     tokens, subs = [], []
     for i in range(CLIENTS):
-        user = f"srs{i}@example.com"
-        idp.admin_create_user(
-            UserPoolId=cognito.pool_id,
-            Username=user,
-            UserAttributes=[{"Name": "email", "Value": user}],
-            MessageAction="SUPPRESS",
-        )
-        idp.admin_set_user_password(UserPoolId=cognito.pool_id, Username=user, Password="Vela-bench-1", Permanent=True)
-        token = cognito.tokens(user, "Vela-bench-1")["id"]
+        token = cognito.new_user(f"srs{i}@example.com", "Vela-bench-1")["id"]
         tokens.append(token)
         subs.append(jwt.decode(token, options={"verify_signature": False})["sub"])
 

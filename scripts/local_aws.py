@@ -80,6 +80,11 @@ class LocalCognito:
             "COGNITO_JWKS_URL": self.jwks_url,
         }
 
+    def new_user(self, email: str, password: str) -> dict[str, str]:
+        """A confirmed user of the pool (email verified); returns its real Cognito tokens."""
+        _create_user(_cognito(self.endpoint, self.region), self.pool_id, email, password)
+        return self.tokens(email, password)
+
     def tokens(self, username: str = LOCAL_USER, password: str = LOCAL_PASSWORD) -> dict[str, str]:
         result = _cognito(self.endpoint, self.region).initiate_auth(
             ClientId=self.client_id,
@@ -95,6 +100,16 @@ def _cognito(endpoint: str, region: str) -> Any:
     return boto3.session.Session().client("cognito-idp", endpoint_url=endpoint, region_name=region)
 
 
+def _create_user(idp: Any, pool_id: str, email: str, password: str) -> None:
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username=email,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+    )
+    idp.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
+
+
 def setup_cognito(endpoint: str, region: str = "us-east-1") -> LocalCognito:
     """A user pool + web client (no secret) + one confirmed demo user, in moto. moto serves the JWKS."""
     idp = _cognito(endpoint, region)
@@ -104,13 +119,7 @@ def setup_cognito(endpoint: str, region: str = "us-east-1") -> LocalCognito:
         ClientName="vela-web-client",
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
     )["UserPoolClient"]["ClientId"]
-    idp.admin_create_user(
-        UserPoolId=pool_id,
-        Username=LOCAL_USER,
-        UserAttributes=[{"Name": "email", "Value": LOCAL_USER}, {"Name": "email_verified", "Value": "true"}],
-        MessageAction="SUPPRESS",
-    )
-    idp.admin_set_user_password(UserPoolId=pool_id, Username=LOCAL_USER, Password=LOCAL_PASSWORD, Permanent=True)
+    _create_user(idp, pool_id, LOCAL_USER, LOCAL_PASSWORD)
     return LocalCognito(
         pool_id=pool_id,
         client_id=client_id,

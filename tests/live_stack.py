@@ -155,15 +155,7 @@ class LiveStack:
 
     def new_user(self, email: str, password: str = "Vela-load-1") -> dict[str, str]:
         """A confirmed user of the pool; returns its real Cognito tokens."""
-        idp = self.aws("cognito-idp")
-        idp.admin_create_user(
-            UserPoolId=self.cognito.pool_id,
-            Username=email,
-            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
-            MessageAction="SUPPRESS",
-        )
-        idp.admin_set_user_password(UserPoolId=self.cognito.pool_id, Username=email, Password=password, Permanent=True)
-        return self.cognito.tokens(email, password)
+        return self.cognito.new_user(email, password)
 
 
 def forged(token: str) -> str:
