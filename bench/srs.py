@@ -107,17 +107,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="requests per client and route")
     args = parser.parse_args()
 
-    cognito_server, cognito, cognito_endpoint = prepare_environment()
+    cognito_server, cognito, _ = prepare_environment()
     moto, endpoint = start_keepalive_moto()
     os.environ["DDB_ENDPOINT"] = endpoint  # DynamoDB only; Cognito stays on the ThreadedMotoServer
     try:
-        run(cognito, cognito_endpoint, endpoint, args.requests)
+        run(cognito, endpoint, args.requests)
     finally:
         stop(moto)
         cognito_server.stop()
 
 
-def run(cognito: Any, cognito_endpoint: str, endpoint: str, requests: int) -> None:
+def run(cognito: Any, endpoint: str, requests: int) -> None:
     zappa_settings_module()
     import boto3
     import jwt
