@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 import uuid
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import NotSupportedError, connections, transaction
+from django.db.backends.signals import connection_created
 from django.db.utils import DatabaseError
 
 from dsql_backend import auth
@@ -91,9 +93,21 @@ def test_migrate_stock_fails_on_multiple_ddl_per_transaction_ours_applies(use_st
         # Stock backend as the `dsql` alias (the router sends workspace there): atomic migrations put
         # several DDL statements in one transaction, which DSQL (and the stand-in) rejects.
         use_standin(ENGINE="django.db.backends.postgresql", PASSWORD=token)
-        # (the first statement DSQL refuses is already django_migrations' identity column without CACHE)
-        with pytest.raises(DatabaseError, match="identity column is not supported without an explicit cache size"):
-            call_command("migrate", "workspace", database="dsql", verbosity=0, stdout=io.StringIO())
+
+        # The stock backend has no SCHEMA setting; point its connection at the fresh schema so
+        # django_migrations is missing whichever tests this worker ran before.
+        def in_schema(sender: Any, connection: Any, **kwargs: Any) -> None:
+            if connection.alias == "dsql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f'SET search_path = "{schema}"')
+
+        connection_created.connect(in_schema)
+        try:
+            # (the first statement DSQL refuses is already django_migrations' identity column without CACHE)
+            with pytest.raises(DatabaseError, match="identity column is not supported without an explicit cache size"):
+                call_command("migrate", "workspace", database="dsql", verbosity=0, stdout=io.StringIO())
+        finally:
+            connection_created.disconnect(in_schema)
 
         use_standin(SCHEMA=schema)
         call_command("migrate", "workspace", database="dsql", verbosity=0, stdout=io.StringIO())
