@@ -60,6 +60,10 @@ SUFFIX = os.environ.get("VELA_TEST_DB_SUFFIX", "")
 ACCESS_KEY, SECRET_KEY = "AKIDVELADJANGOSUITE01", "vela-django-suite-secret"
 
 
+PROGRESS_CHARS = set(".sFExu")
+PROGRESS_EVERY_S = 60
+
+
 def say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
@@ -155,6 +159,27 @@ def module_of(test_id: str) -> str:
     return head.split(".", 1)[0]
 
 
+def tests_done(log: Path) -> int:
+    """Tests finished so far, read off runtests' `-v 1` progress characters (one per test)."""
+    lines = log.read_text(errors="replace").splitlines()
+    return sum(len(line) for line in lines if line and set(line) <= PROGRESS_CHARS)
+
+
+def wait_with_progress(workers: list[tuple[Path, subprocess.Popen]], started: float) -> None:
+    """Wait for every runtests process, printing a progress line a minute (the step takes minutes)."""
+    last = time.monotonic()
+    while any(proc.poll() is None for _, proc in workers):
+        time.sleep(1)
+        if time.monotonic() - last >= PROGRESS_EVERY_S:
+            last = time.monotonic()
+            counts = ", ".join(
+                f"worker {index}: {tests_done(settings_dir / 'runtests.log')}"
+                + ("" if proc.poll() is None else " (done)")
+                for index, (settings_dir, proc) in enumerate(workers, 1)
+            )
+            say(f"{last - started:.0f} s: tests finished so far: {counts}")
+
+
 def run(
     backend: str,
     modules: list[str],
@@ -226,10 +251,10 @@ def run(
                     subprocess.Popen(cmd, cwd=tests_dir, env=penv, stdout=log, stderr=subprocess.STDOUT),  # noqa: S603
                 )
             )
+        wait_with_progress([(settings_dir, proc) for _, _, settings_dir, proc in procs], started)
         rows: list[dict] = []
         info: dict[str, Any] = {"setup_errors": []}
         for group, results, settings_dir, proc in procs:
-            proc.wait()
             found = json.loads(results.read_text()) if results.exists() else []
             rows.extend(found)
             if proc.returncode and not found:
