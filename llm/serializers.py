@@ -12,12 +12,14 @@ from rest_framework import serializers
 from llm.providers import CHAT_PROVIDERS, CHUTES, LABELS, PROVIDERS, server_api_key, server_api_key_setting
 from vela.errors import BadRequestError
 from vela.fields import StrictCharField, StrictIntegerField, StrictNumberField
+from vela.http import header_value_problem
 
 
 def header_safe(value: str) -> None:
-    """Values that end up in upstream headers: latin-1, no control characters."""
-    if any(ord(c) < 0x20 or ord(c) == 0x7F or ord(c) > 0xFF for c in value):
-        raise serializers.ValidationError("Must contain only printable Latin-1 characters.")
+    """Values that end up in upstream headers: `vela.http.header_value_problem`'s rule (the fields
+    trim whitespace first, so only Latin-1 and control characters can fail here)."""
+    if problem := header_value_problem(value):
+        raise serializers.ValidationError(f"Value {problem}.")
 
 
 class MessageSerializer(serializers.Serializer):

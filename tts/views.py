@@ -43,7 +43,9 @@ BUCKET_MISSING = "`tts_audio_bucket_not_configured`"
 
 
 # What `vela.http.header_value_problem` accepts, for the schema (tests/tts/test_schema.py checks they agree).
-API_KEY_PATTERN = "^[!-~\u00a1-\u00ff]([ -~\u00a0-\u00ff]*[!-~\u00a1-\u00ff])?$"
+# The edges are not whitespace as str.strip() sees it (space, NEL U+0085, NBSP U+00A0).
+_KEY_EDGE = r"[!-~\u0080-\u0084\u0086-\u009f\u00a1-\u00ff]"
+API_KEY_PATTERN = rf"^{_KEY_EDGE}([ -~\u0080-\u00ff]*{_KEY_EDGE})?$"
 
 
 @extend_schema_field({"type": "string", "minLength": 1, "maxLength": API_KEY_MAX, "pattern": API_KEY_PATTERN})
@@ -86,7 +88,7 @@ class TtsSettingsView(APIView):
             min_length=1,
             max_length=API_KEY_MAX,
             trim_whitespace=False,
-            help_text="Printable Latin-1 only (no control characters or line breaks), no leading/trailing spaces.",
+            help_text="Latin-1 only, no C0 control characters (line breaks, tabs) or DEL, no edge whitespace.",
         )
         voiceId = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=VOICE_MAX)
         model = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=MODEL_MAX)
