@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from srs.fields import JlptLevelsField, JsNumberIntegerField, QuerySerializer, js_trim
+from srs.fields import JlptLevelsField, JsNumberIntegerField, QuerySerializer
 from srs.records import Progress
 from srs.services import (
     DEFAULT_DUE_LIMIT,
@@ -38,6 +38,7 @@ from srs.services import (
 from vela.fields import JsonObjectField, NumberField, StrictCharField, StrictIntegerField
 from vela.identity import current_identity
 from vela.openapi import ErrorSerializer, error_responses
+from vela.query_params import js_trim
 
 # A vocabulary id is the progress table's sort key: DynamoDB allows 1024 bytes.
 MAX_ID_BYTES = 1024
