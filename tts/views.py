@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from tts.providers import DEFAULT_PROVIDER, PROVIDER_NAMES
 from tts.services import tts_audio_url, tts_generate, tts_settings_get, tts_settings_save
-from vela.fields import StrictCharField
+from vela.fields import StrictCharField, validated
 from vela.http import header_value_problem
 from vela.identity import current_identity
 from vela.openapi import ErrorSerializer, error_responses
@@ -111,9 +111,7 @@ class TtsSettingsView(APIView):
     )
     def post(self, request: Request) -> Response:
         identity = current_identity(request)
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(self.InputSerializer, request.data)
         tts_settings_save(
             user_id=identity.sub,
             provider=data["provider"],
@@ -156,12 +154,11 @@ class TtsGenerateView(APIView):
     )
     def post(self, request: Request) -> Response:
         identity = current_identity(request)
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        payload = validated(self.InputSerializer, request.data)
         link = tts_generate(
             user_id=identity.sub,
-            vocabulary_id=payload.validated_data["vocabularyId"],
-            text=payload.validated_data["text"],
+            vocabulary_id=payload["vocabularyId"],
+            text=payload["text"],
         )
         return Response(self.OutputSerializer(link).data, status=status.HTTP_200_OK)
 
@@ -190,7 +187,6 @@ class TtsAudioView(APIView):
     )
     def get(self, request: Request, vocabulary_id: str) -> Response:
         identity = current_identity(request)
-        path = self.PathSerializer(data={"vocabulary_id": vocabulary_id})
-        path.is_valid(raise_exception=True)
-        link = tts_audio_url(user_id=identity.sub, vocabulary_id=path.validated_data["vocabulary_id"])
+        path = validated(self.PathSerializer, {"vocabulary_id": vocabulary_id})
+        link = tts_audio_url(user_id=identity.sub, vocabulary_id=path["vocabulary_id"])
         return Response(self.OutputSerializer(link).data, status=status.HTTP_200_OK)

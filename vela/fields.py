@@ -24,6 +24,14 @@ USER_ID_MAX = 2048
 MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER: what Zod's int() accepts
 
 
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The validated data of `serializer_class(data=data)`; invalid data raises DRF's ValidationError
+    (a 400 with `fields`)."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 class StrictCharField(serializers.CharField):
     default_error_messages = {"invalid": "Expected a string."}
 
