@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from profiles.serializers import ProfileSerializer
 from profiles.services import profile_create, profile_get_or_create, profile_update
-from vela.fields import USER_ID_HELP, JsonObjectField, StrictCharField, user_id_field, validated
+from vela.fields import USER_ID_QUERY, JsonObjectField, StrictCharField, UserIdQuerySerializer, user_id_field, validated
 from vela.identity import resolve_user_id
 from vela.openapi import USER_ERRORS, error_responses
 
@@ -21,13 +21,9 @@ TEXT_MAX = 2048
 
 
 class ProfileDetailView(APIView):
-    @extend_schema_serializer(component_name="ProfileQuery")
-    class InputSerializer(serializers.Serializer):
-        user_id = user_id_field()
-
     @extend_schema(
         operation_id="profiles_get",
-        parameters=[OpenApiParameter("user_id", str, required=False, description=USER_ID_HELP)],
+        parameters=[USER_ID_QUERY],
         responses={
             200: inline_serializer("ProfileEnvelope", {"profile": ProfileSerializer()}),
             **error_responses(*USER_ERRORS),
@@ -35,7 +31,7 @@ class ProfileDetailView(APIView):
         description="The caller's profile; a default one is created on first read.",
     )
     def get(self, request: Request) -> Response:
-        payload = validated(self.InputSerializer, request.query_params)
+        payload = validated(UserIdQuerySerializer, request.query_params)
         user_id = resolve_user_id(
             request, payload.get("user_id"), forbidden="Forbidden: Cannot access another user's profile"
         )

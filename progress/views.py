@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from progress.services import progress_analytics, progress_record_game_session
-from vela.fields import USER_ID_HELP, NumberField, StrictCharField, StrictNumberField, user_id_field, validated
+from vela.fields import (
+    USER_ID_QUERY,
+    NumberField,
+    StrictCharField,
+    StrictNumberField,
+    UserIdQuerySerializer,
+    user_id_field,
+    validated,
+)
 from vela.identity import resolve_user_id
 from vela.openapi import USER_ERRORS, error_responses
 
@@ -40,18 +48,14 @@ class AnalyticsOutputSerializer(serializers.Serializer):
 
 
 class ProgressAnalyticsView(APIView):
-    @extend_schema_serializer(component_name="AnalyticsQuery")
-    class InputSerializer(serializers.Serializer):
-        user_id = user_id_field()
-
     @extend_schema(
         operation_id="progress_analytics",
-        parameters=[OpenApiParameter("user_id", str, required=False, description=USER_ID_HELP)],
+        parameters=[USER_ID_QUERY],
         responses={200: AnalyticsOutputSerializer, **error_responses(404, *USER_ERRORS)},
         description="Analytics derived from the caller's profile; 404 `User profile not found` without one.",
     )
     def get(self, request: Request) -> Response:
-        payload = validated(self.InputSerializer, request.query_params)
+        payload = validated(UserIdQuerySerializer, request.query_params)
         user_id = resolve_user_id(
             request, payload.get("user_id"), forbidden="Forbidden: Cannot access another user's progress"
         )

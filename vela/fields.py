@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
 from vela.dynamodb.codec import number_problem, value_problem
@@ -75,6 +75,14 @@ class StrictIntegerField(serializers.IntegerField):
 def user_id_field() -> StrictCharField:
     """The optional `user_id` of the original's bodies and queries (CONTRACT §2.1)."""
     return StrictCharField(required=False, max_length=USER_ID_MAX, help_text=USER_ID_HELP)
+
+
+# A route whose only query parameter is the optional `user_id`: its schema parameter and its check.
+USER_ID_QUERY = OpenApiParameter("user_id", str, required=False, description=USER_ID_HELP)
+
+
+class UserIdQuerySerializer(serializers.Serializer):
+    user_id = user_id_field()
 
 
 @extend_schema_field(OpenApiTypes.NUMBER)
