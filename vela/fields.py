@@ -9,7 +9,6 @@ DynamoDB can store (`vela.dynamodb.codec`), so a caller's mistake is a 400, neve
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
@@ -146,45 +145,6 @@ class JsonObjectField(serializers.Field):
         if problem := value_problem(data):
             self.fail("unstorable", problem=problem.detail)
         return data
-
-    def to_representation(self, value: Any) -> Any:
-        return value
-
-
-_PARSE_INT = re.compile(r"^[\s\ufeff]*([+-]?)(0[xX][0-9a-fA-F]+|[0-9]+)")
-
-
-def parse_int_like_js(text: str) -> int | None:
-    """JavaScript `parseInt(text)` with no radix: "10abc" -> 10, "3.9" -> 3, "0x10" -> 16, "abc" -> None (NaN)."""
-    match = _PARSE_INT.match(text)
-    if not match:
-        return None
-    sign, digits = match.groups()
-    value = int(digits, 16) if digits[:2].lower() == "0x" else int(digits)
-    return -value if sign == "-" else value
-
-
-class JsParseIntField(serializers.Field):
-    """A query parameter parsed with JS `parseInt`, then bounded (the original passed anything to DynamoDB)."""
-
-    default_error_messages = {
-        "invalid": "A valid integer is required.",
-        "range": "Ensure this value is between {min_value} and {max_value}.",
-    }
-
-    def __init__(self, *, min_value: int, max_value: int, **kwargs: Any) -> None:
-        self.min_value, self.max_value = min_value, max_value
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> int:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        value = parse_int_like_js(data)
-        if value is None:
-            self.fail("invalid")
-        if not self.min_value <= value <= self.max_value:
-            self.fail("range", min_value=self.min_value, max_value=self.max_value)
-        return value
 
     def to_representation(self, value: Any) -> Any:
         return value
