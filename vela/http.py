@@ -29,8 +29,7 @@ DEFAULT_TIMEOUT = (3.05, 30)
 CHUNK_SIZE = 64 * 1024
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
-_session: requests.Session | None = None
-_once_session: requests.Session | None = None
+_sessions: dict[bool, requests.Session] = {}  # by "retries on"
 _lock = threading.Lock()
 
 logging.getLogger("urllib3.connectionpool").setLevel(logging.WARNING)
@@ -51,32 +50,20 @@ def retry_policy() -> Retry:
     )
 
 
-def session() -> requests.Session:
-    global _session
-    if _session is None:
+def _pooled(*, retry: bool) -> requests.Session:
+    """The process's pooled session: with `retry_policy()`, or one that never retries (for calls
+    whose total time has a hard bound: a retry after a read timeout would double it)."""
+    found = _sessions.get(retry)
+    if found is None:
         with _lock:
-            if _session is None:
-                new = requests.Session()
-                adapter = HTTPAdapter(max_retries=retry_policy(), pool_connections=8, pool_maxsize=16)
-                new.mount("https://", adapter)
-                new.mount("http://", adapter)
-                _session = new
-    return _session
-
-
-def once_session() -> requests.Session:
-    """A pooled session that never retries: for calls whose total time has a hard bound (a retry
-    after a read timeout would double it)."""
-    global _once_session
-    if _once_session is None:
-        with _lock:
-            if _once_session is None:
-                new = requests.Session()
-                adapter = HTTPAdapter(max_retries=0, pool_connections=8, pool_maxsize=16)
-                new.mount("https://", adapter)
-                new.mount("http://", adapter)
-                _once_session = new
-    return _once_session
+            found = _sessions.get(retry)
+            if found is None:
+                found = requests.Session()
+                adapter = HTTPAdapter(max_retries=retry_policy() if retry else 0, pool_connections=8, pool_maxsize=16)
+                found.mount("https://", adapter)
+                found.mount("http://", adapter)
+                _sessions[retry] = found
+    return found
 
 
 def request(
@@ -93,7 +80,7 @@ def request(
         if isinstance(value, str) and header_value_problem(value, outbound=True):
             raise requests.exceptions.InvalidHeader(f"header {name!r} has characters HTTP cannot carry")
     try:
-        response = (session() if retry else once_session()).request(method, url, timeout=timeout, **kwargs)
+        response = _pooled(retry=retry).request(method, url, timeout=timeout, **kwargs)
     except requests.RequestException:
         metrics.upstream_failure(provider=provider_of(url))
         raise
