@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from local_aws import free_port, point_aws_at, setup_cognito, start_moto  # noqa: E402
+from _stack import start_local_aws  # noqa: E402
+from local_aws import free_port, point_aws_at  # noqa: E402
 
 HOST = "abc123.execute-api.us-east-1.amazonaws.com"
 CLIENTS = 8
@@ -37,22 +38,7 @@ TARGETS = {"overhead": 0.5, "GET /api/profiles": 1.7, "POST /api/progress/game-s
 
 
 def prepare_environment() -> tuple[Any, Any, str]:
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": "AKIDVELABENCH000001",
-            "AWS_SECRET_ACCESS_KEY": "vela-bench-secret",
-            "AWS_REGION": "us-east-1",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "VELA_READ_DOT_ENV": "false",
-            "DJANGO_ALLOWED_HOSTS": HOST,
-            "DJANGO_LOG_LEVEL": "WARNING",
-        }
-    )
-    server, endpoint = start_moto()
-    point_aws_at(endpoint)
-    cognito = setup_cognito(endpoint)
-    os.environ.update(cognito.env())
-    return server, cognito, endpoint
+    return start_local_aws(DJANGO_ALLOWED_HOSTS=HOST, DJANGO_LOG_LEVEL="WARNING")
 
 
 def zappa_settings_module() -> None:

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from local_aws import LOCAL_PASSWORD, LOCAL_USER, point_aws_at, setup_cognito, start_moto  # noqa: E402
+from _stack import start_local_aws  # noqa: E402
+from local_aws import LOCAL_PASSWORD, LOCAL_USER  # noqa: E402
 
 from tests.upstream import FakeUpstream, Reply, serve  # noqa: E402
 
@@ -52,22 +53,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
 
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": "AKIDVELABENCH000001",
-            "AWS_SECRET_ACCESS_KEY": "vela-bench-secret",
-            "AWS_REGION": "us-east-1",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "VELA_READ_DOT_ENV": "false",
-            "DJANGO_LOG_LEVEL": "ERROR",
-            "DJANGO_SETTINGS_MODULE": "vela.settings",
-            "TTS_AUDIO_BUCKET_NAME": BUCKET,
-        }
+    server, cognito, _ = start_local_aws(
+        DJANGO_LOG_LEVEL="ERROR", DJANGO_SETTINGS_MODULE="vela.settings", TTS_AUDIO_BUCKET_NAME=BUCKET
     )
-    server, endpoint = start_moto()
-    point_aws_at(endpoint)
-    cognito = setup_cognito(endpoint)
-    os.environ.update(cognito.env())
     fake = FakeUpstream()
     upstream = serve(fake)
     next(upstream)

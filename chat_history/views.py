@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from chat_history.records import ChatMessage
 from chat_history.services import chat_message_save, chat_messages_list, chat_thread_delete, chat_threads_list
 from vela.errors import BadRequestError
-from vela.fields import StrictBooleanField, StrictCharField, StrictIntegerField
+from vela.fields import StrictBooleanField, StrictCharField, StrictIntegerField, validated
 from vela.identity import migration_anonymous, resolve_user_id
 from vela.openapi import ErrorSerializer
 
@@ -95,9 +95,7 @@ class ChatMessageSaveView(APIView):
 
     @extend_schema(operation_id="chat_history_save", request=InputSerializer, responses={200: OK, **ERRORS})
     def post(self, request: Request) -> Response:
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(self.InputSerializer, request.data)
         message = ChatMessage(
             thread_id=data["ThreadId"],
             timestamp=data["Timestamp"],

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dictionary.services import dictionary_lookup
+from vela.fields import validated
 from vela.openapi import ErrorSerializer, error_responses
 
 CACHE_CONTROL = "private, max-age=86400"
@@ -71,11 +72,8 @@ class DictionaryLookupView(APIView):
         "privately for a day).",
     )
     def get(self, request: Request) -> Response:
-        payload = self.InputSerializer(data=request.query_params)
-        payload.is_valid(raise_exception=True)
-        lookup = dictionary_lookup(
-            word=payload.validated_data["word"], reading=payload.validated_data.get("reading", "")
-        )
+        payload = validated(self.InputSerializer, request.query_params)
+        lookup = dictionary_lookup(word=payload["word"], reading=payload.get("reading", ""))
         response = Response(LookupOutputSerializer(lookup).data, status=status.HTTP_200_OK)
         response["Cache-Control"] = CACHE_CONTROL
         return response

@@ -185,17 +185,18 @@ def _dig(value: Any, *path: str | int) -> Any:
 
 def response_text(provider: str, data: Any) -> str:
     """Text of a non-streaming answer, "" when absent."""
-    if provider == GOOGLE:
-        text = _dig(data, "candidates", 0, "content", "parts", 0, "text")
-    else:
-        text = _dig(data, "choices", 0, "message", "content")
-    return text if isinstance(text, str) else ""
+    return _text(provider, data, choice="message")
 
 
 def delta_text(provider: str, data: Any) -> str:
     """Text of one streamed event, "" when absent."""
+    return _text(provider, data, choice="delta")
+
+
+def _text(provider: str, data: Any, *, choice: str) -> str:
+    """Gemini's first part's text (streamed or not); an OpenAI-style first choice's `choice` content."""
     if provider == GOOGLE:
         text = _dig(data, "candidates", 0, "content", "parts", 0, "text")
     else:
-        text = _dig(data, "choices", 0, "delta", "content")
+        text = _dig(data, "choices", 0, choice, "content")
     return text if isinstance(text, str) else ""

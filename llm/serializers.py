@@ -11,13 +11,15 @@ from rest_framework import serializers
 
 from llm.providers import CHAT_PROVIDERS, CHUTES, LABELS, PROVIDERS, server_api_key, server_api_key_setting
 from vela.errors import BadRequestError
-from vela.fields import StrictCharField, StrictIntegerField, StrictNumberField
+from vela.fields import StrictCharField, StrictIntegerField, StrictNumberField, validated
+from vela.http import header_value_problem
 
 
 def header_safe(value: str) -> None:
-    """Values that end up in upstream headers: latin-1, no control characters."""
-    if any(ord(c) < 0x20 or ord(c) == 0x7F or ord(c) > 0xFF for c in value):
-        raise serializers.ValidationError("Must contain only printable Latin-1 characters.")
+    """Values that end up in upstream headers: `vela.http.header_value_problem`'s rule (the fields
+    trim whitespace first, so only Latin-1 and control characters can fail here)."""
+    if problem := header_value_problem(value):
+        raise serializers.ValidationError(f"Value {problem}.")
 
 
 class MessageSerializer(serializers.Serializer):
@@ -112,9 +114,7 @@ def chat_request_from(payload: Mapping[str, Any]) -> ChatRequest:
             f"Configure {server_api_key_setting(provider)} on server or provide your own API key.",
             code="missing_api_key",
         )
-    serializer = ChatInputSerializer(data=payload)
-    serializer.is_valid(raise_exception=True)
-    data = serializer.validated_data
+    data = validated(ChatInputSerializer, payload)
     messages = [dict(m) for m in data.get("messages") or []]
     if not messages:
         if not data.get("prompt"):
@@ -145,9 +145,7 @@ def analysis_request_from(payload: Mapping[str, Any]) -> AnalysisRequest:
         raise BadRequestError(f"Missing API key for {LABELS[provider]} provider", code="missing_api_key")
     if provider not in PROVIDERS:
         raise BadRequestError("Unsupported provider", code="unsupported_provider")
-    serializer = AnalyzeInputSerializer(data=payload)
-    serializer.is_valid(raise_exception=True)
-    data = serializer.validated_data
+    data = validated(AnalyzeInputSerializer, payload)
     return AnalysisRequest(
         sentence=sentence.strip(), provider=provider, model=data.get("model") or None, api_key=data["apiKey"]
     )

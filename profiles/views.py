@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from profiles.serializers import ProfileSerializer
 from profiles.services import profile_create, profile_get_or_create, profile_update
-from vela.fields import USER_ID_HELP, JsonObjectField, StrictCharField, user_id_field
+from vela.fields import USER_ID_QUERY, JsonObjectField, StrictCharField, UserIdQuerySerializer, user_id_field, validated
 from vela.identity import resolve_user_id
 from vela.openapi import USER_ERRORS, error_responses
 
@@ -21,13 +21,9 @@ TEXT_MAX = 2048
 
 
 class ProfileDetailView(APIView):
-    @extend_schema_serializer(component_name="ProfileQuery")
-    class InputSerializer(serializers.Serializer):
-        user_id = user_id_field()
-
     @extend_schema(
         operation_id="profiles_get",
-        parameters=[OpenApiParameter("user_id", str, required=False, description=USER_ID_HELP)],
+        parameters=[USER_ID_QUERY],
         responses={
             200: inline_serializer("ProfileEnvelope", {"profile": ProfileSerializer()}),
             **error_responses(*USER_ERRORS),
@@ -35,10 +31,9 @@ class ProfileDetailView(APIView):
         description="The caller's profile; a default one is created on first read.",
     )
     def get(self, request: Request) -> Response:
-        payload = self.InputSerializer(data=request.query_params)
-        payload.is_valid(raise_exception=True)
+        payload = validated(UserIdQuerySerializer, request.query_params)
         user_id = resolve_user_id(
-            request, payload.validated_data.get("user_id"), forbidden="Forbidden: Cannot access another user's profile"
+            request, payload.get("user_id"), forbidden="Forbidden: Cannot access another user's profile"
         )
         profile = profile_get_or_create(user_id=user_id)
         return Response({"profile": PROFILE_OUTPUT.to_representation(profile)}, status=status.HTTP_200_OK)
@@ -70,9 +65,7 @@ class ProfileUpdateView(APIView):
         "`preferences` replaces the whole map.",
     )
     def put(self, request: Request) -> Response:
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        changes = dict(payload.validated_data)
+        changes = validated(self.InputSerializer, request.data)
         user_id = resolve_user_id(
             request, changes.pop("user_id", None), forbidden="Forbidden: Cannot update another user's profile"
         )
@@ -106,9 +99,7 @@ class ProfileCreateView(APIView):
         '`"message": "Profile already exists"`); it only gains `username` when it has none.',
     )
     def post(self, request: Request) -> Response:
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(self.InputSerializer, request.data)
         user_id = resolve_user_id(
             request, data.get("user_id"), forbidden="Forbidden: Cannot create profile for another user"
         )

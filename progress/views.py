@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from progress.services import progress_analytics, progress_record_game_session
-from vela.fields import USER_ID_HELP, NumberField, StrictCharField, StrictNumberField, user_id_field
+from vela.fields import (
+    USER_ID_QUERY,
+    NumberField,
+    StrictCharField,
+    StrictNumberField,
+    UserIdQuerySerializer,
+    user_id_field,
+    validated,
+)
 from vela.identity import resolve_user_id
 from vela.openapi import USER_ERRORS, error_responses
 
@@ -40,21 +48,16 @@ class AnalyticsOutputSerializer(serializers.Serializer):
 
 
 class ProgressAnalyticsView(APIView):
-    @extend_schema_serializer(component_name="AnalyticsQuery")
-    class InputSerializer(serializers.Serializer):
-        user_id = user_id_field()
-
     @extend_schema(
         operation_id="progress_analytics",
-        parameters=[OpenApiParameter("user_id", str, required=False, description=USER_ID_HELP)],
+        parameters=[USER_ID_QUERY],
         responses={200: AnalyticsOutputSerializer, **error_responses(404, *USER_ERRORS)},
         description="Analytics derived from the caller's profile; 404 `User profile not found` without one.",
     )
     def get(self, request: Request) -> Response:
-        payload = self.InputSerializer(data=request.query_params)
-        payload.is_valid(raise_exception=True)
+        payload = validated(UserIdQuerySerializer, request.query_params)
         user_id = resolve_user_id(
-            request, payload.validated_data.get("user_id"), forbidden="Forbidden: Cannot access another user's progress"
+            request, payload.get("user_id"), forbidden="Forbidden: Cannot access another user's progress"
         )
         analytics = progress_analytics(user_id=user_id)
         return Response(AnalyticsOutputSerializer(analytics).data, status=status.HTTP_200_OK)
@@ -85,9 +88,7 @@ class GameSessionRecordView(APIView):
         description="Store a finished game; add it atomically to today's (UTC) progress and the profile's experience.",
     )
     def post(self, request: Request) -> Response:
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
+        data = validated(self.InputSerializer, request.data)
         user_id = resolve_user_id(
             request, data.pop("user_id", None), forbidden="Forbidden: Cannot record game session for another user"
         )

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from srs.fields import JlptLevelsField, JsNumberIntegerField, QuerySerializer, js_trim
+from srs.fields import JlptLevelsField, JsNumberIntegerField, QuerySerializer
 from srs.records import Progress
 from srs.services import (
     DEFAULT_DUE_LIMIT,
@@ -35,9 +35,10 @@ from srs.services import (
     vocabulary_from_word,
     vocabulary_id_for,
 )
-from vela.fields import JsonObjectField, NumberField, StrictCharField, StrictIntegerField
+from vela.fields import JsonObjectField, NumberField, StrictCharField, StrictIntegerField, validated
 from vela.identity import current_identity
 from vela.openapi import ErrorSerializer, error_responses
+from vela.query_params import js_trim
 
 # A vocabulary id is the progress table's sort key: DynamoDB allows 1024 bytes.
 MAX_ID_BYTES = 1024
@@ -156,9 +157,7 @@ class SrsDueView(APIView):
     )
     def get(self, request: Request) -> Response:
         user_id = _sub(request)
-        payload = self.InputSerializer(data=request.query_params)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(self.InputSerializer, request.query_params)
         items, total = srs_due(
             user_id=user_id, limit=data.get("limit", DEFAULT_DUE_LIMIT), jlpt_levels=data.get("jlpt")
         )
@@ -200,9 +199,8 @@ class SrsStatsView(APIView):
     )
     def get(self, request: Request) -> Response:
         user_id = _sub(request)
-        payload = self.InputSerializer(data=request.query_params)
-        payload.is_valid(raise_exception=True)
-        return Response(srs_stats(user_id=user_id, jlpt_levels=payload.validated_data.get("jlpt")))
+        payload = validated(self.InputSerializer, request.query_params)
+        return Response(srs_stats(user_id=user_id, jlpt_levels=payload.get("jlpt")))
 
 
 @extend_schema_serializer(component_name="SrsReviewInput")
@@ -227,9 +225,7 @@ class SrsReviewView(APIView):
     )
     def post(self, request: Request) -> Response:
         user_id = _sub(request)
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(self.InputSerializer, request.data)
         row = srs_review(user_id=user_id, vocabulary_id=data["vocabulary_id"], quality=data["quality"])
         return Response({"progress": _progress(row)})
 
@@ -316,9 +312,8 @@ class SrsBatchReviewView(APIView):
     )
     def post(self, request: Request) -> Response:
         user_id = _sub(request)
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        reviews = [(r["vocabulary_id"], r["quality"]) for r in payload.validated_data["reviews"]]
+        payload = validated(self.InputSerializer, request.data)
+        reviews = [(r["vocabulary_id"], r["quality"]) for r in payload["reviews"]]
         return Response(srs_batch_review(user_id=user_id, reviews=reviews))
 
 
@@ -355,9 +350,7 @@ class VocabularyFromWordView(APIView):
     )
     def post(self, request: Request) -> Response:
         user_id = _sub(request)
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(self.InputSerializer, request.data)
         result = vocabulary_from_word(
             user_id=user_id,
             japanese_word=data["japanese_word"],

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from tts.providers import DEFAULT_PROVIDER, PROVIDER_NAMES
 from tts.services import tts_audio_url, tts_generate, tts_settings_get, tts_settings_save
-from vela.fields import StrictCharField
+from vela.fields import StrictCharField, validated
 from vela.http import header_value_problem
 from vela.identity import current_identity
 from vela.openapi import ErrorSerializer, error_responses
@@ -43,7 +43,9 @@ BUCKET_MISSING = "`tts_audio_bucket_not_configured`"
 
 
 # What `vela.http.header_value_problem` accepts, for the schema (tests/tts/test_schema.py checks they agree).
-API_KEY_PATTERN = "^[!-~\u00a1-\u00ff]([ -~\u00a0-\u00ff]*[!-~\u00a1-\u00ff])?$"
+# The edges are not whitespace as str.strip() sees it (space, NEL U+0085, NBSP U+00A0).
+_KEY_EDGE = r"[!-~\u0080-\u0084\u0086-\u009f\u00a1-\u00ff]"
+API_KEY_PATTERN = rf"^{_KEY_EDGE}([ -~\u0080-\u00ff]*{_KEY_EDGE})?$"
 
 
 @extend_schema_field({"type": "string", "minLength": 1, "maxLength": API_KEY_MAX, "pattern": API_KEY_PATTERN})
@@ -86,7 +88,7 @@ class TtsSettingsView(APIView):
             min_length=1,
             max_length=API_KEY_MAX,
             trim_whitespace=False,
-            help_text="Printable Latin-1 only (no control characters or line breaks), no leading/trailing spaces.",
+            help_text="Latin-1 only, no C0 control characters (line breaks, tabs) or DEL, no edge whitespace.",
         )
         voiceId = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=VOICE_MAX)
         model = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=MODEL_MAX)
@@ -109,9 +111,7 @@ class TtsSettingsView(APIView):
     )
     def post(self, request: Request) -> Response:
         identity = current_identity(request)
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated(self.InputSerializer, request.data)
         tts_settings_save(
             user_id=identity.sub,
             provider=data["provider"],
@@ -154,12 +154,11 @@ class TtsGenerateView(APIView):
     )
     def post(self, request: Request) -> Response:
         identity = current_identity(request)
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        payload = validated(self.InputSerializer, request.data)
         link = tts_generate(
             user_id=identity.sub,
-            vocabulary_id=payload.validated_data["vocabularyId"],
-            text=payload.validated_data["text"],
+            vocabulary_id=payload["vocabularyId"],
+            text=payload["text"],
         )
         return Response(self.OutputSerializer(link).data, status=status.HTTP_200_OK)
 
@@ -188,7 +187,6 @@ class TtsAudioView(APIView):
     )
     def get(self, request: Request, vocabulary_id: str) -> Response:
         identity = current_identity(request)
-        path = self.PathSerializer(data={"vocabulary_id": vocabulary_id})
-        path.is_valid(raise_exception=True)
-        link = tts_audio_url(user_id=identity.sub, vocabulary_id=path.validated_data["vocabulary_id"])
+        path = validated(self.PathSerializer, {"vocabulary_id": vocabulary_id})
+        link = tts_audio_url(user_id=identity.sub, vocabulary_id=path["vocabulary_id"])
         return Response(self.OutputSerializer(link).data, status=status.HTTP_200_OK)

@@ -9,12 +9,11 @@ DynamoDB can store (`vela.dynamodb.codec`), so a caller's mistake is a 400, neve
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
 from vela.dynamodb.codec import number_problem, value_problem
@@ -22,6 +21,14 @@ from vela.dynamodb.codec import number_problem, value_problem
 USER_ID_HELP = "Optional; must equal the token's `sub` (else 403). Absent: the token's `sub`."
 USER_ID_MAX = 2048
 MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER: what Zod's int() accepts
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The validated data of `serializer_class(data=data)`; invalid data raises DRF's ValidationError
+    (a 400 with `fields`)."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
 
 
 class StrictCharField(serializers.CharField):
@@ -67,6 +74,14 @@ class StrictIntegerField(serializers.IntegerField):
 def user_id_field() -> StrictCharField:
     """The optional `user_id` of the original's bodies and queries (CONTRACT §2.1)."""
     return StrictCharField(required=False, max_length=USER_ID_MAX, help_text=USER_ID_HELP)
+
+
+# A route whose only query parameter is the optional `user_id`: its schema parameter and its check.
+USER_ID_QUERY = OpenApiParameter("user_id", str, required=False, description=USER_ID_HELP)
+
+
+class UserIdQuerySerializer(serializers.Serializer):
+    user_id = user_id_field()
 
 
 @extend_schema_field(OpenApiTypes.NUMBER)
@@ -130,45 +145,6 @@ class JsonObjectField(serializers.Field):
         if problem := value_problem(data):
             self.fail("unstorable", problem=problem.detail)
         return data
-
-    def to_representation(self, value: Any) -> Any:
-        return value
-
-
-_PARSE_INT = re.compile(r"^[\s\ufeff]*([+-]?)(0[xX][0-9a-fA-F]+|[0-9]+)")
-
-
-def parse_int_like_js(text: str) -> int | None:
-    """JavaScript `parseInt(text)` with no radix: "10abc" -> 10, "3.9" -> 3, "0x10" -> 16, "abc" -> None (NaN)."""
-    match = _PARSE_INT.match(text)
-    if not match:
-        return None
-    sign, digits = match.groups()
-    value = int(digits, 16) if digits[:2].lower() == "0x" else int(digits)
-    return -value if sign == "-" else value
-
-
-class JsParseIntField(serializers.Field):
-    """A query parameter parsed with JS `parseInt`, then bounded (the original passed anything to DynamoDB)."""
-
-    default_error_messages = {
-        "invalid": "A valid integer is required.",
-        "range": "Ensure this value is between {min_value} and {max_value}.",
-    }
-
-    def __init__(self, *, min_value: int, max_value: int, **kwargs: Any) -> None:
-        self.min_value, self.max_value = min_value, max_value
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> int:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        value = parse_int_like_js(data)
-        if value is None:
-            self.fail("invalid")
-        if not self.min_value <= value <= self.max_value:
-            self.fail("range", min_value=self.min_value, max_value=self.max_value)
-        return value
 
     def to_representation(self, value: Any) -> Any:
         return value

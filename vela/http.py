@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -28,8 +29,7 @@ DEFAULT_TIMEOUT = (3.05, 30)
 CHUNK_SIZE = 64 * 1024
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
-_session: requests.Session | None = None
-_once_session: requests.Session | None = None
+_sessions: dict[bool, requests.Session] = {}  # by "retries on"
 _lock = threading.Lock()
 
 logging.getLogger("urllib3.connectionpool").setLevel(logging.WARNING)
@@ -50,32 +50,20 @@ def retry_policy() -> Retry:
     )
 
 
-def session() -> requests.Session:
-    global _session
-    if _session is None:
+def _pooled(*, retry: bool) -> requests.Session:
+    """The process's pooled session: with `retry_policy()`, or one that never retries (for calls
+    whose total time has a hard bound: a retry after a read timeout would double it)."""
+    found = _sessions.get(retry)
+    if found is None:
         with _lock:
-            if _session is None:
-                new = requests.Session()
-                adapter = HTTPAdapter(max_retries=retry_policy(), pool_connections=8, pool_maxsize=16)
-                new.mount("https://", adapter)
-                new.mount("http://", adapter)
-                _session = new
-    return _session
-
-
-def once_session() -> requests.Session:
-    """A pooled session that never retries: for calls whose total time has a hard bound (a retry
-    after a read timeout would double it)."""
-    global _once_session
-    if _once_session is None:
-        with _lock:
-            if _once_session is None:
-                new = requests.Session()
-                adapter = HTTPAdapter(max_retries=0, pool_connections=8, pool_maxsize=16)
-                new.mount("https://", adapter)
-                new.mount("http://", adapter)
-                _once_session = new
-    return _once_session
+            found = _sessions.get(retry)
+            if found is None:
+                found = requests.Session()
+                adapter = HTTPAdapter(max_retries=retry_policy() if retry else 0, pool_connections=8, pool_maxsize=16)
+                found.mount("https://", adapter)
+                found.mount("http://", adapter)
+                _sessions[retry] = found
+    return found
 
 
 def request(
@@ -89,24 +77,16 @@ def request(
     before anything is sent, never a bare UnicodeEncodeError (a 500). The value is not echoed.
     """
     for name, value in (kwargs.get("headers") or {}).items():
-        if isinstance(value, str) and not _sendable(value):
+        if isinstance(value, str) and header_value_problem(value, outbound=True):
             raise requests.exceptions.InvalidHeader(f"header {name!r} has characters HTTP cannot carry")
     try:
-        response = (session() if retry else once_session()).request(method, url, timeout=timeout, **kwargs)
+        response = _pooled(retry=retry).request(method, url, timeout=timeout, **kwargs)
     except requests.RequestException:
         metrics.upstream_failure(provider=provider_of(url))
         raise
     if response.status_code >= 500 or response.status_code == 429:
         metrics.upstream_failure(provider=provider_of(url))
     return response
-
-
-def _sendable(value: str) -> bool:
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return "\r" not in value and "\n" not in value and "\x00" not in value
 
 
 class FetchFailed(Exception):
@@ -157,21 +137,26 @@ def fetch(method: str, url: str, *, bound: float, max_bytes: int, retry: bool = 
         raise FetchFailed(exc.__class__.__name__) from exc
 
 
-def header_value_problem(value: str) -> str | None:
-    """Why `value` cannot be sent as an HTTP header value, or None if it can.
+_BEYOND_LATIN_1 = re.compile("[^\x00-\xff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")  # C0 and DEL
+_BREAK_OR_NUL = re.compile("[\r\n\x00]")
 
-    http.client encodes header values as Latin-1 (anything beyond raises UnicodeEncodeError) and
-    requests refuses CR/LF and leading whitespace; control characters (C0, DEL, C1) are refused too,
-    since upstreams reject or mangle them.
+
+def header_value_problem(value: str, *, outbound: bool = False) -> str | None:
+    """Why `value` cannot be an HTTP header value, or None if it can: the one rule for header values.
+
+    A value a caller supplies (an API key saved, a key/app name/referer in a request) must be
+    Latin-1 (http.client encodes header values so; beyond raises UnicodeEncodeError), with no C0
+    control character or DEL and no leading/trailing whitespace (requests refuses a leading one).
+    `outbound=True` is the last-line guard `request` applies to every header it sends, checked
+    at validation or not: only what HTTP cannot carry at all (beyond Latin-1, CR, LF, NUL).
     """
-    if value != value.strip():
+    if not outbound and value != value.strip():
         return "must not start or end with whitespace"
-    for char in value:
-        point = ord(char)
-        if point > 0xFF:
-            return "must contain only Latin-1 characters"
-        if point < 0x20 or 0x7F <= point <= 0x9F:
-            return "must not contain line breaks or other control characters"
+    if _BEYOND_LATIN_1.search(value):
+        return "must contain only Latin-1 characters"
+    if (_BREAK_OR_NUL if outbound else _CONTROL).search(value):
+        return "must not contain line breaks or other control characters"
     return None
 
 

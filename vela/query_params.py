@@ -1,5 +1,6 @@
 """Query parameters as today's web app's server read them (HEAD §5.9, §8.6): JavaScript `Number()`
-coercion for limits and the `jlpt` level list. Shared by the games routes (and usable by SRS).
+coercion for limits and the `jlpt` level list. The one parser of each, for the games routes (these
+functions) and the SRS routes (srs/fields.py's DRF fields call `js_number` and `parse_jlpt_levels`).
 
 Errors are DRF ValidationErrors keyed by the parameter, so they answer 400 with `fields`.
 """
@@ -13,8 +14,8 @@ from typing import Any
 from rest_framework import serializers
 
 JLPT_LEVELS = range(1, 6)
-# JS StrWhiteSpaceChar: what Number() trims (ASCII whitespace, NBSP, BOM, line/paragraph separators, Zs).
-_JS_SPACE = (
+# ECMAScript StrWhiteSpaceChar: WhiteSpace and LineTerminator (what `Number()` and `trim()` strip).
+JS_WHITESPACE = (
     "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
@@ -23,9 +24,14 @@ _DECIMAL = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 _INFINITY = re.compile(r"^[+-]?Infinity$")
 
 
+def js_trim(text: str) -> str:
+    """JavaScript `String.prototype.trim` (Python's `strip()` differs: it strips \\x1c-\\x1f, keeps \\ufeff)."""
+    return text.strip(JS_WHITESPACE)
+
+
 def js_number(text: str) -> float:
     """JavaScript `Number(text)`: "" -> 0, " 3 " -> 3, "0x10" -> 16, "1e1" -> 10, "abc" -> NaN."""
-    text = text.strip(_JS_SPACE)
+    text = js_trim(text)
     if not text:
         return 0.0
     if match := _RADIX.match(text):
@@ -65,27 +71,33 @@ def positive_int(query: Any, name: str, *, default: int, maximum: int) -> int:
 
 
 def jlpt_levels(query: Any, name: str = "jlpt") -> list[int] | None:
-    """HEAD §5.9 `jlptField`: "5,4" -> [5, 4]; absent, "" or only commas -> None (no filter).
-
-    Parts are trimmed, empty ones skipped; each must be all digits with a value 1..5, else one
-    error lists every invalid part. Levels are unique, in first-occurrence order ("05" is 5).
-    """
+    """HEAD §5.9 `jlptField` of the parameter `name` (see `parse_jlpt_levels`); invalid parts are a 400."""
     raw = single(query, name)
-    if not raw:
-        return None
+    try:
+        return parse_jlpt_levels(raw or "")
+    except ValueError as exc:
+        raise serializers.ValidationError({name: [str(exc)]}) from exc
+
+
+def parse_jlpt_levels(text: str) -> list[int] | None:
+    """`"5,4"` -> [5, 4]; "" or only commas -> None (no filter); ValueError names the invalid parts.
+
+    Parts are trimmed as JavaScript does, empty ones skipped; each must be all ASCII digits with a
+    value 1..5, else one error lists every invalid part. Levels are unique, in first-occurrence
+    order ("05" is 5).
+    """
     levels: list[int] = []
     invalid: list[str] = []
-    for part in (p.strip() for p in raw.split(",")):
+    for part in (js_trim(piece) for piece in text.split(",")):
         if not part:
             continue
         digits = part.isascii() and part.isdigit()
-        significant = part.lstrip("0")  # "05" is 5; longer numbers are out of range anyway
+        significant = part.lstrip("0")  # "05" is 5; longer numbers are out of range (never int() a huge one)
         value = int(significant or "0") if digits and len(significant) <= 1 else 0
         if value not in JLPT_LEVELS:
             invalid.append(part)
         elif value not in levels:
             levels.append(value)
     if invalid:
-        message = f"Invalid JLPT level(s): {', '.join(invalid)}. Must be integers between 1 and 5."
-        raise serializers.ValidationError({name: [message]})
+        raise ValueError(f"Invalid JLPT level(s): {', '.join(invalid)}. Must be integers between 1 and 5.")
     return levels or None

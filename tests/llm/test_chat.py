@@ -99,6 +99,9 @@ def test_empty_messages_without_any_key_reports_the_key_first(client, llm):
         ({"provider": "google", "prompt": "x", "maxTokens": 10**30, "apiKey": "k"}, "maxTokens"),
         ({"provider": "google", "prompt": "x", "apiKey": "k\r\nX-Evil: 1"}, "apiKey"),
         ({"provider": "openrouter", "prompt": "x", "apiKey": "k", "appName": "ベラ"}, "appName"),
+        ({"provider": "openrouter", "prompt": "x", "apiKey": "k\tx"}, "apiKey"),
+        ({"provider": "openrouter", "prompt": "x", "apiKey": "k", "appName": "Vela\x7f"}, "appName"),
+        ({"provider": "openrouter", "prompt": "x", "apiKey": "k", "referer": "https://a\x00b"}, "referer"),
     ],
 )
 def test_wrong_types_are_400_field_errors_not_500(client, llm, body, field):
@@ -319,3 +322,15 @@ def test_a_stale_token_does_not_break_the_public_route(client, llm):
     )
 
     assert response.status_code == 200
+
+
+def test_header_fields_follow_the_one_header_rule(client, llm):
+    """vela.http.header_value_problem: C1 characters pass (the rule refuses C0 and DEL only); edge
+    whitespace is trimmed by the fields before the rule sees it, so it is sent trimmed, not refused."""
+    body = {"provider": "openrouter", "prompt": "Hi", "apiKey": " k\x85ey ", "appName": "Vela\x9f", "referer": "x"}
+
+    response = post(client, body)
+
+    assert response.status_code == 200
+    [sent] = llm.requests
+    assert sent.headers["authorization"] == "Bearer k\x85ey"

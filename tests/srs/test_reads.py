@@ -68,7 +68,10 @@ def test_due_limit_is_javascript_number(client, dynamodb_http, auth_header, text
     assert len(data["items"]) == count
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=", "limit=101", "limit=2.5", "limit=abc", "limit=1&limit=2"])
+@pytest.mark.parametrize(
+    "query",
+    ["limit=0", "limit=", "limit=101", "limit=2.5", "limit=abc", "limit=1&limit=2", "limit=0x" + "f" * 300],
+)
 def test_due_limit_errors(client, dynamodb_http, auth_header, query):
     response = client.get(f"{DUE}?{query}", headers=auth_header(USER_A))
 

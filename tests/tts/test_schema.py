@@ -66,7 +66,24 @@ def test_outputs_carry_effective_settings(schema):
 
 @pytest.mark.parametrize(
     "key",
-    ["sk-abc", "a", "clé ÿ", "x\u00a0y", " lead", "trail ", "\u00a0nb", "a\nb", "a\tb", "ключ", "a\x85b", "a\x7f", ""],
+    [
+        "sk-abc",
+        "a",
+        "clé ÿ",
+        "x\u00a0y",
+        " lead",
+        "trail ",
+        "\u00a0nb",
+        "a\nb",
+        "a\tb",
+        "ключ",
+        "a\x85b",
+        "a\x9f",
+        "\x85a",
+        "a\x7f",
+        "\x80",
+        "",
+    ],
 )
 def test_the_documented_key_pattern_is_the_rule_enforced(schema, key):
     import re

@@ -13,12 +13,33 @@ from vela.errors import ApplicationError
 from vela.exception_handler import api_exception_handler, transport_status
 
 
-@pytest.mark.parametrize("value", ["ключ-не-latin-1", "key\r\nX-Injected: 1", "key\nnext"])
+@pytest.mark.parametrize("value", ["ключ-не-latin-1", "key\r\nX-Injected: 1", "key\nnext", "key\x00nul"])
 def test_header_values_http_cannot_carry_are_refused_before_sending(value: str) -> None:
     with pytest.raises(requests.exceptions.InvalidHeader) as caught:
         http.request("POST", "http://127.0.0.1:9/never", headers={"xi-api-key": value}, timeout=1)
 
     assert value not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "supplied", "sent"),
+    [
+        ("clé-ÿ", None, None),
+        ("a\x85b", None, None),
+        ("a\tb", "must not contain line breaks or other control characters", None),
+        ("a\x7fb", "must not contain line breaks or other control characters", None),
+        (" a", "must not start or end with whitespace", None),
+        (
+            "a\nb",
+            "must not contain line breaks or other control characters",
+            "must not contain line breaks or other control characters",
+        ),
+        ("ключ", "must contain only Latin-1 characters", "must contain only Latin-1 characters"),
+    ],
+)
+def test_one_header_rule_with_a_minimal_outbound_guard(value: str, supplied: str | None, sent: str | None) -> None:
+    assert http.header_value_problem(value) == supplied
+    assert http.header_value_problem(value, outbound=True) == sent
 
 
 def test_cognito_transport_failures_are_502_and_504() -> None:

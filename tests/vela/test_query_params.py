@@ -1,10 +1,10 @@
-"""Query parsing of the SRS routes: JavaScript Number() for `limit`, HEAD's jlptField (§5.2, §5.9)."""
+"""The one parser of JavaScript Number() and HEAD's jlptField (§5.2, §5.9), for the games and SRS routes."""
 
 import math
 
 import pytest
 
-from srs.fields import js_number, js_trim, parse_jlpt_levels
+from vela.query_params import js_number, js_trim, parse_jlpt_levels
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,7 @@ def test_js_number_nan(text):
 def test_js_number_infinity():
     assert js_number("Infinity") == math.inf
     assert js_number("-Infinity") == -math.inf
+    assert js_number("0x" + "f" * 300) == math.inf  # beyond a float, as JavaScript: not an OverflowError
 
 
 def test_js_trim_differs_from_python_strip():
@@ -32,7 +33,15 @@ def test_js_trim_differs_from_python_strip():
 
 @pytest.mark.parametrize(
     ("text", "levels"),
-    [("5,5,4", [5, 4]), (" 3 , 3 ", [3]), ("05", [5]), (",,", None), ("", None), ("1,2,3,4,5", [1, 2, 3, 4, 5])],
+    [
+        ("5,5,4", [5, 4]),
+        (" 3 , 3 ", [3]),
+        ("05", [5]),
+        (",,", None),
+        ("", None),
+        ("1,2,3,4,5", [1, 2, 3, 4, 5]),
+        ("\ufeff4", [4]),
+    ],
 )
 def test_jlpt_levels(text, levels):
     assert parse_jlpt_levels(text) == levels
@@ -45,6 +54,8 @@ def test_jlpt_levels(text, levels):
         ("N5,0,abc", "Invalid JLPT level(s): N5, 0, abc. Must be integers between 1 and 5."),
         ("1.5", "Invalid JLPT level(s): 1.5. Must be integers between 1 and 5."),
         ("\u0665", "Invalid JLPT level(s): \u0665. Must be integers between 1 and 5."),
+        ("1" * 5000, f"Invalid JLPT level(s): {'1' * 5000}. Must be integers between 1 and 5."),  # never int()ed
+        ("\x1c5", "Invalid JLPT level(s): \x1c5. Must be integers between 1 and 5."),  # JavaScript keeps \x1c
     ],
 )
 def test_jlpt_invalid_parts_are_one_message(text, message):
