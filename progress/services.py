@@ -12,12 +12,13 @@ from profiles.services import profile_add_experience, profile_get
 from progress.records import DailyProgress, GameProgressDelta, GameSession, js_round
 from progress.repositories import DailyProgressRepository, GameSessionRepository
 from vela.clock import epoch_ms, iso, now, timestamped_id
-from vela.dynamodb import BACKOFF_BASE_SECONDS, Transaction, TransactionCancelled
+from vela.dynamodb import BACKOFF_BASE_SECONDS, ERRORS, Transaction, TransactionCancelled
 from vela.errors import ConflictError
 
 MIGRATION_ATTEMPTS = 8
 CONFLICT_ATTEMPTS = 6  # commits of the session + experience transaction that collide with another one
-CONDITION_FAILED, TRANSACTION_CONFLICT = "ConditionalCheckFailed", "TransactionConflict"  # cancellation reasons
+CONDITION_FAILED = "ConditionalCheckFailed"  # a cancellation reason; those worth another commit:
+RETRY_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 LAST_SEEN_SIZE = 10_000
 
 
@@ -226,7 +227,8 @@ def _record_in_one_transaction(
 def _store_with_experience(sessions: GameSessionRepository, session: GameSession) -> None:
     """Put the session and add its experience to the profile in one transaction (a re-send finds the
     session stored and writes nothing); without a profile, the session alone (no profile is made, as
-    the original). A transaction that collided with another one on the profile is tried again."""
+    the original). A transaction that collided with another one on the profile (or was throttled) is
+    tried again; any other cancellation is a 502."""
     for attempt in range(CONFLICT_ATTEMPTS):
         if attempt:
             time.sleep(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1) * random.uniform(0.5, 1))  # noqa: S311 - jitter
@@ -242,11 +244,11 @@ def _store_with_experience(sessions: GameSessionRepository, session: GameSession
             if _failed(cancelled, 1):
                 sessions.add(session)  # no profile (False: a re-send of this put stored it)
                 return
-            if TRANSACTION_CONFLICT not in cancelled.reasons:
-                raise
+            if not RETRY_REASONS.intersection(cancelled.reasons):
+                raise ERRORS["client_error"].build(aws_code="TransactionCanceledException") from cancelled
         else:
             return
-    raise ConflictError("The profile kept changing; try again", code="progress_conflict")
+    raise ConflictError("The game kept colliding with other writes of the profile; try again", code="progress_conflict")
 
 
 def _failed(cancelled: TransactionCancelled, index: int) -> bool:

@@ -19,6 +19,7 @@ from progress.repositories import DailyProgressRepository, GameSessionRepository
 from progress.services import progress_record_game_session, seen_days
 from tests.dynamo_helpers import get, put, scan
 from tests.faults import LostResponseProxy
+from vela.errors import ApplicationError
 
 WRITES = {"PutItem", "UpdateItem", "TransactWriteItems"}
 SESSION = "/api/progress/game-session"
@@ -191,16 +192,19 @@ def test_over_http_every_game_is_counted_once(lossy, dynamodb_http, client, auth
     assert len(scan(dynamodb_http, "game_sessions")) == 3
 
 
+def cancellation(*reasons):
+    """DynamoDB's answer to a cancelled TransactWriteItems (moto never gives conflicts or throttling)."""
+    return {
+        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+        "message": f"Transaction cancelled, please refer cancellation reasons [{', '.join(reasons)}]",
+        "CancellationReasons": [{"Code": reason} for reason in reasons],
+    }
+
+
 def test_a_transaction_that_collides_on_the_profile_is_committed_again(proxy, dynamodb_http):
     _stale_day(dynamodb_http)
-    conflict = {
-        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
-        "message": "Transaction cancelled, please refer cancellation reasons for specific reasons "
-        "[None, TransactionConflict]",
-        "CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict", "Message": "Transaction is ongoing"}],
-    }
-    proxy.answer("TransactWriteItems", 2, 400, conflict)  # the step-by-step path's first commit
-    proxy.answer("TransactWriteItems", 3, 400, conflict)
+    proxy.answer("TransactWriteItems", 2, 400, cancellation("None", "TransactionConflict"))  # step by step: 1st
+    proxy.answer("TransactWriteItems", 3, 400, cancellation("None", "ThrottlingError"))
 
     record(xp=10, correct=5)
 
@@ -209,6 +213,19 @@ def test_a_transaction_that_collides_on_the_profile_is_committed_again(proxy, dy
     assert get(dynamodb_http, "profiles", user_id="u")["total_experience"] == 110
     assert day_row(dynamodb_http)["games_played"] == 3
     assert len(scan(dynamodb_http, "game_sessions")) == 1
+
+
+def test_any_other_cancellation_is_a_502_and_the_game_is_not_recorded(proxy, dynamodb_http):
+    _stale_day(dynamodb_http)
+    proxy.answer("TransactWriteItems", 2, 400, cancellation("ValidationError", "None"))
+
+    with pytest.raises(ApplicationError) as raised:
+        record(xp=10, correct=5)
+
+    assert (raised.value.status_code, raised.value.code) == (502, "dynamodb_error")
+    assert get(dynamodb_http, "profiles", user_id="u")["total_experience"] == 100
+    assert day_row(dynamodb_http)["games_played"] == 2
+    assert scan(dynamodb_http, "game_sessions") == []
 
 
 def test_the_happy_path_is_one_call_with_a_token(proxy, dynamodb_http, client, auth_header):
