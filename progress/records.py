@@ -3,7 +3,9 @@
 - Game sessions, table `vela-game-sessions`: partition key `user_id` (S), sort key `session_id` (S).
 - Daily progress, table `vela-daily-progress`: partition key `user_id` (S), sort key `date` (S, UTC YYYY-MM-DD).
   Besides the original's attributes it keeps `accuracy_sum` (sum of unrounded per-game accuracies) so
-  `accuracy_percentage` = round(accuracy_sum / games_played) can be kept without lost updates.
+  `accuracy_percentage` = round(accuracy_sum / games_played) can be kept without lost updates, and
+  `counted_sessions` (string set of the session ids it counted, so a re-sent write is not counted
+  twice; storage only, `progress.repositories` reads it, the record does not carry it).
 """
 
 from __future__ import annotations

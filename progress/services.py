@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -10,10 +12,13 @@ from profiles.services import profile_add_experience, profile_get
 from progress.records import DailyProgress, GameProgressDelta, GameSession, js_round
 from progress.repositories import DailyProgressRepository, GameSessionRepository
 from vela.clock import epoch_ms, iso, now, timestamped_id
-from vela.dynamodb import Transaction, TransactionCancelled
+from vela.dynamodb import BACKOFF_BASE_SECONDS, ERRORS, Transaction, TransactionCancelled
 from vela.errors import ConflictError
 
 MIGRATION_ATTEMPTS = 8
+CONFLICT_ATTEMPTS = 6  # commits of the session + experience transaction that collide with another one
+CONDITION_FAILED = "ConditionalCheckFailed"  # a cancellation reason; those worth another commit:
+RETRY_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 LAST_SEEN_SIZE = 10_000
 
 
@@ -77,15 +82,22 @@ def _planned_day(
 
 
 def daily_progress_add_game(
-    *, user_id: str, date: str, delta: GameProgressDelta, days: DailyProgressRepository | None = None
+    *,
+    user_id: str,
+    date: str,
+    delta: GameProgressDelta,
+    session_id: str,
+    days: DailyProgressRepository | None = None,
 ) -> DailyProgress:
-    """Add one game to the day, atomically, in one write when this process knows the row.
+    """Add one game (the session `session_id`) to the day, atomically and once, in one write when this
+    process knows the row.
 
     - Unknown row: create it in one conditional write (it must not exist yet).
     - Row seen by this process: ADD the game and SET the new `accuracy_percentage` in one write,
       conditional on `games_played` being what we saw.
-    - Otherwise, or when a condition fails (another writer got there first): the two-step path.
-    Every counter only ever changes by ADD, so no path can lose an update.
+    - Otherwise, or when a condition fails (another writer, or an earlier send of this very write,
+      got there first): the two-step path, whose ADD skips a session the row already counts.
+    Every counter only ever changes by ADD, so no path can lose an update, nor count one twice.
     """
     days = days or DailyProgressRepository()
     day: DailyProgress | None = None
@@ -93,23 +105,25 @@ def daily_progress_add_game(
     if planned is not None:
         known, after = planned
         if known is None:
-            day = after if days.create(after) else None
+            day = after if days.create(after, session_id=session_id) else None
         else:
-            day = days.add_game_if_unchanged(known=known, delta=delta, after=after)
+            day = days.add_game_if_unchanged(known=known, delta=delta, after=after, session_id=session_id)
     if day is None:
-        day = _add_then_settle(days, user_id, date, delta)
+        day = _add_then_settle(days, user_id, date, delta, session_id)
     seen_days.remember(day)
     return day
 
 
-def _add_then_settle(days: DailyProgressRepository, user_id: str, date: str, delta: GameProgressDelta) -> DailyProgress:
+def _add_then_settle(
+    days: DailyProgressRepository, user_id: str, date: str, delta: GameProgressDelta, session_id: str
+) -> DailyProgress:
     """One atomic ADD, then settle `accuracy_percentage`.
 
     The ADD needs the row to carry `accuracy_sum` (or not to exist yet); a row written by the
     original API is first given its sum (accuracy_percentage x games_played), once.
     """
     for _ in range(MIGRATION_ATTEMPTS):
-        added = days.add_game(user_id=user_id, date=date, delta=delta)
+        added = days.add_game(user_id=user_id, date=date, delta=delta, session_id=session_id)
         if added is not None:
             break
         row = days.get(user_id=user_id, date=date)
@@ -143,13 +157,18 @@ def progress_record_game_session(
     sessions: GameSessionRepository | None = None,
     days: DailyProgressRepository | None = None,
 ) -> DailyProgress:
-    """Store the session, add it to today's (UTC) progress and to the profile's experience.
+    """Store the session, add it to today's (UTC) progress and to the profile's experience, once.
 
     Usually one transaction: all three writes or none, each an atomic conditional write. When the
     transaction is cancelled (this process's view of the day is stale, another game of the same
-    user committed first, or there is no profile) nothing was written, and the three steps run one
-    by one instead, in the original's order; each is still atomic, so concurrent sessions never
-    lose an update either way.
+    user committed first, or there is no profile) nothing was written, and the steps run one by one
+    instead; each is still atomic, so concurrent sessions never lose an update either way.
+
+    The session id, minted once per request, makes every write safe to send twice (botocore
+    re-sends a write whose answer it lost; real DynamoDB also dedupes transactions by their
+    `ClientRequestToken`, moto does not): the session is only put while it does not exist, and the
+    day only adds a session it has not counted. A cancelled transaction whose session already exists
+    was applied by an earlier send of itself.
     """
     moment = now()
     stamp = iso(moment)
@@ -174,26 +193,67 @@ def progress_record_game_session(
         experience=experience_gained,
     )
     planned = _planned_day(user_id, date, delta)
-    if planned is not None:
-        known, after = planned
+    if planned is not None and _record_in_one_transaction(sessions, days, session, delta, *planned):
+        seen_days.remember(planned[1])
+        return planned[1]
+    _store_with_experience(sessions, session)
+    return daily_progress_add_game(user_id=user_id, date=date, delta=delta, session_id=session.session_id, days=days)
+
+
+def _record_in_one_transaction(
+    sessions: GameSessionRepository,
+    days: DailyProgressRepository,
+    session: GameSession,
+    delta: GameProgressDelta,
+    known: DailyProgress | None,
+    after: DailyProgress,
+) -> bool:
+    """The three writes in one transaction; False when DynamoDB cancelled it (nothing written)."""
+    tx = Transaction()
+    sessions.add(session, tx=tx)  # first, so its cancellation reason is the first
+    if known is None:
+        days.create(after, session_id=session.session_id, tx=tx)
+    else:
+        days.add_game_if_unchanged(known=known, delta=delta, after=after, session_id=session.session_id, tx=tx)
+    profile_add_experience(user_id=session.user_id, amount=session.experience_gained, at=session.created_at, tx=tx)
+    try:
+        tx.commit(token=session.session_id)
+    except TransactionCancelled as cancelled:
+        # The session stored already: an earlier send of this same transaction was applied.
+        return _failed(cancelled, 0)
+    return True
+
+
+def _store_with_experience(sessions: GameSessionRepository, session: GameSession) -> None:
+    """Put the session and add its experience to the profile in one transaction (a re-send finds the
+    session stored and writes nothing); without a profile, the session alone (no profile is made, as
+    the original). A transaction that collided with another one on the profile (or was throttled) is
+    tried again; any other cancellation is a 502."""
+    for attempt in range(CONFLICT_ATTEMPTS):
+        if attempt:
+            time.sleep(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1) * random.uniform(0.5, 1))  # noqa: S311 - jitter
         tx = Transaction()
         sessions.add(session, tx=tx)
-        if known is None:
-            days.create(after, tx=tx)
-        else:
-            days.add_game_if_unchanged(known=known, delta=delta, after=after, tx=tx)
-        profile_add_experience(user_id=user_id, amount=experience_gained, at=stamp, tx=tx)
+        profile_add_experience(user_id=session.user_id, amount=session.experience_gained, at=session.created_at, tx=tx)
         try:
-            tx.commit(token=session.session_id)
-        except TransactionCancelled:
-            pass  # nothing was written: take the step-by-step path below
+            # A token per attempt: a new commit after a cancelled one is a new request, not a re-send of it.
+            tx.commit(token=f"{session.session_id}-xp{attempt}")
+        except TransactionCancelled as cancelled:
+            if _failed(cancelled, 0):
+                return  # stored, with its experience, by an earlier send of this transaction
+            if _failed(cancelled, 1):
+                sessions.add(session)  # no profile (False: a re-send of this put stored it)
+                return
+            if not RETRY_REASONS.intersection(cancelled.reasons):
+                raise ERRORS["client_error"].build(aws_code="TransactionCanceledException") from cancelled
         else:
-            seen_days.remember(after)
-            return after
-    sessions.add(session)
-    day = daily_progress_add_game(user_id=user_id, date=date, delta=delta, days=days)
-    profile_add_experience(user_id=user_id, amount=experience_gained, at=stamp)
-    return day
+            return
+    raise ConflictError("The game kept colliding with other writes of the profile; try again", code="progress_conflict")
+
+
+def _failed(cancelled: TransactionCancelled, index: int) -> bool:
+    """Whether the condition of the transaction's `index`th write failed."""
+    return len(cancelled.reasons) > index and cancelled.reasons[index] == CONDITION_FAILED
 
 
 def _js_or(value: Any, fallback: Any) -> Any:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,8 +24,14 @@ from vela.fields import (
     validated,
 )
 from vela.identity import resolve_user_id
-from vela.openapi import USER_ERRORS, error_responses
+from vela.openapi import USER_ERRORS, ErrorSerializer, error_responses
 
+CONFLICT = {
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="The profile or the day kept changing under concurrent games (`progress_conflict`).",
+    )
+}
 # Game figures are bounded so sums stay exact in DynamoDB (38 digits); the original took any finite number.
 GAME_NUMBER_BOUND = 1e9
 
@@ -83,7 +94,8 @@ class GameSessionRecordView(APIView):
         request=InputSerializer,
         responses={
             200: inline_serializer("GameSessionRecorded", {"success": serializers.BooleanField()}),
-            **(error_responses(*USER_ERRORS)),
+            **error_responses(*USER_ERRORS),
+            **CONFLICT,
         },
         description="Store a finished game; add it atomically to today's (UTC) progress and the profile's experience.",
     )

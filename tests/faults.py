@@ -1,10 +1,13 @@
 """Fault injection parts for tests/live/test_faults.py: a TCP proxy that can be cut, slowed or made a
 black hole, and a private PostgreSQL (initdb into a temporary directory, its own port) that a test may
-stop and start - never the machine's shared PostgreSQL."""
+stop and start - never the machine's shared PostgreSQL; for tests/progress/test_resend.py, an HTTP
+proxy in front of the moto server that loses answers (so botocore re-sends) or gives its own."""
 
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
 import os
 import pwd
 import shutil
@@ -14,7 +17,10 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -163,3 +169,88 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         yield server
     finally:
         server.destroy()
+
+
+class LostResponseProxy:
+    """An HTTP proxy in front of the moto server that can lose answers: for the operations in `lose`
+    (e.g. {"TransactWriteItems"}), the first time it sees a request body it forwards it (the server
+    applies it) and then drops the answer, by closing the connection (`mode="drop"`) or by answering
+    only after `late_seconds` (`mode="late"`, past the client's read timeout). botocore then re-sends
+    the same body, as it does after a timeout or a broken connection in production. `answer(...)`
+    makes the proxy itself answer a given request (e.g. a cancellation DynamoDB gives under
+    contention, which moto never does). `calls` records (operation, JSON body) of every request,
+    re-sends included."""
+
+    def __init__(self, target_url: str, *, mode: str = "drop", late_seconds: float = 1.0) -> None:
+        target = urlsplit(target_url)
+        self.target = (target.hostname or "127.0.0.1", target.port or 80)
+        self.mode, self.late_seconds = mode, late_seconds
+        self.lose: set[str] = set()
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._seen: set[bytes] = set()
+        self._canned: dict[tuple[str, int], tuple[int, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                proxy._forward(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def operations(self) -> list[str]:
+        return [operation for operation, _ in self.calls]
+
+    def answer(self, operation: str, nth: int, status: int, body: dict[str, Any]) -> None:
+        """Answer the `nth` request (1-based, re-sends included) of `operation` with this, not forwarding it."""
+        self._canned[(operation, nth)] = (status, body)
+
+    def _forward(self, handler: Any) -> None:
+        body = handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
+        operation = handler.headers.get("X-Amz-Target", "").rpartition(".")[2]
+        with self._lock:
+            self.calls.append((operation, json.loads(body or b"{}")))
+            canned = self._canned.get((operation, self.operations().count(operation)))
+            lose = operation in self.lose and body not in self._seen
+            self._seen.add(body)
+        if canned is not None:
+            self._reply(
+                handler, canned[0], [("Content-Type", "application/x-amz-json-1.0")], json.dumps(canned[1]).encode()
+            )
+            return
+        upstream = http.client.HTTPConnection(*self.target, timeout=10)
+        headers = {name: value for name, value in handler.headers.items() if name.lower() != "host"}
+        upstream.request("POST", handler.path, body=body, headers=headers)
+        answer = upstream.getresponse()
+        payload = answer.read()
+        upstream.close()
+        if lose and self.mode == "drop":
+            handler.close_connection = True
+            return  # the server applied it; the client sees the connection closed without an answer
+        if lose:
+            time.sleep(self.late_seconds)
+        self._reply(handler, answer.status, answer.getheaders(), payload)
+
+    @staticmethod
+    def _reply(handler: Any, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
+        with contextlib.suppress(OSError):  # a client that timed out has gone
+            handler.send_response(status)
+            for name, value in headers:
+                if name.lower() not in {"connection", "transfer-encoding", "content-length"}:
+                    handler.send_header(name, value)
+            handler.send_header("Content-Length", str(len(payload)))
+            handler.end_headers()
+            handler.wfile.write(payload)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

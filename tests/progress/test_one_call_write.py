@@ -61,14 +61,15 @@ def test_stale_view_of_the_day_cancels_and_falls_back_without_losing_writes(coun
     record(xp=10, correct=10)
     # Another process added a game this process never saw.
     seen_days.clear()
-    daily_progress_add_game(user_id="u", date=today(), delta=_delta())
+    daily_progress_add_game(user_id="u", date=today(), delta=_delta(), session_id="other-process")
     seen_days.remember(DailyProgress(user_id="u", date=today(), games_played=1, accuracy_sum=100.0))
     counted.calls.clear()
 
     record(xp=5, correct=0)
 
     assert counted.calls[0] == "transact_write_items"  # cancelled: games_played was 2, not 1
-    assert "transact_write_items" not in counted.calls[1:]
+    assert counted.calls[1] == "transact_write_items"  # the session with its experience
+    assert "transact_write_items" not in counted.calls[2:]  # the day: one ADD, outside any transaction
     day = get(dynamodb, "daily_progress", user_id="u", date=today())
     assert (day["games_played"], day["experience_gained"]) == (3, 10 + 7 + 5)
     assert get(dynamodb, "profiles", user_id="u")["total_experience"] == 15

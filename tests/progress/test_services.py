@@ -14,7 +14,7 @@ DAY = "2026-01-02"
 
 
 def add_game(repo, **kwargs):
-    return daily_progress_add_game(days=repo, **kwargs)
+    return daily_progress_add_game(days=repo, session_id=timestamped_id(), **kwargs)
 
 
 def delta(accuracy, xp=10):

@@ -139,6 +139,10 @@ def test_srs_routes_document_errors_and_bearer_auth(schema, method, path):
     assert {"cognitoBearer": []} in operation["security"]
 
 
+def test_game_session_documents_409(schema):
+    assert "409" in find(schema, "post", "/api/progress/game-session")["responses"]
+
+
 def test_srs_review_documents_404_and_409(schema):
     operation = find(schema, "post", "/api/srs/review")
 
