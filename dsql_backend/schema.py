@@ -106,17 +106,7 @@ if TYPE_CHECKING:
     class _PostgresSchemaEditor(schema.DatabaseSchemaEditor):
         """The private methods of Django's schema editors this backend extends or calls; django-stubs omits them."""
 
-        def _alter_field(
-            self,
-            model: Any,
-            old_field: Any,
-            new_field: Any,
-            old_type: str,
-            new_type: str,
-            old_db_params: dict[str, Any],
-            new_db_params: dict[str, Any],
-            strict: bool = False,
-        ) -> None: ...
+        def _alter_field(self, *args: Any, **kwargs: Any) -> None: ...  # signature: the override below
         def _alter_column_database_default_sql(
             self, model: Any, old_field: Any, new_field: Any, drop: bool = False
         ) -> tuple[str, list[Any]]: ...
