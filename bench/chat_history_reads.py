@@ -16,6 +16,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -70,7 +71,7 @@ def scan_all(**kwargs: object) -> tuple[list[dict], int]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def timed(fn, rounds: int) -> float:
+def timed(fn: Callable[[], object], rounds: int) -> float:
     samples = []
     for _ in range(rounds):
         start = time.perf_counter()

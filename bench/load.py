@@ -117,7 +117,7 @@ def run_load(live: Any, *, clients: int, seconds: float, users: int, seed: int =
             user = rng.choice(people)
             kind = rng.choice(MIX)
             headers = {"Authorization": f"Bearer {user.token}"}
-            game = {
+            game: dict[str, Any] = {
                 "game_type": "vocabulary",
                 "score": rng.randint(0, 100),
                 "duration_seconds": rng.randint(10, 300),
@@ -126,7 +126,7 @@ def run_load(live: Any, *, clients: int, seconds: float, users: int, seed: int =
                 "experience_gained": rng.randint(1, 50),
             }
             sentence = f"負荷テスト {number}-{next(counter)}"
-            calls = {
+            calls: dict[str, tuple[str, str, dict[str, Any] | None]] = {
                 "profile": ("GET", "/api/profiles", None),
                 "game": ("POST", "/api/progress/game-session", game),
                 "save": ("POST", "/api/my-dictionaries", {"sentence": sentence}),

@@ -18,9 +18,11 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vela.settings")
@@ -53,7 +55,7 @@ def event(text: str) -> bytes:
     return b"data: " + json.dumps({"candidates": [{"content": {"parts": [{"text": text}]}}]}).encode() + b"\r\n\r\n"
 
 
-def start(app: object) -> int:
+def start(app: WSGIApplication) -> int:
     server = make_server("127.0.0.1", 0, app, server_class=Server, handler_class=Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server.server_address[1]
@@ -106,7 +108,7 @@ def main() -> None:
 
     app = get_wsgi_application()
 
-    def as_lambda(environ: dict, start_response: object) -> object:
+    def as_lambda(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         environ["lambda.context"] = object()  # what zappa.handler puts in the environ
         return app(environ, start_response)
 

@@ -69,8 +69,8 @@ class DatabaseFeatures(features.DatabaseFeatures):
     supports_virtual_generated_columns = False
     # No materialized views, no triggers, no PL/pgSQL (so no stored procedures in tests).
     can_introspect_materialized_views = False
-    create_test_procedure_without_params_sql = None  # type: ignore[assignment]
-    create_test_procedure_with_int_param_sql = None  # type: ignore[assignment]
+    create_test_procedure_without_params_sql = None  # type: ignore[assignment]  # None = none; stubs narrow to str
+    create_test_procedure_with_int_param_sql = None  # type: ignore[assignment]  # None = none; stubs narrow to str
     # JSON/JSONB columns are native (2026-06); Django's jsonb lookups compile as on PostgreSQL.
     has_native_json_field = True
     supports_json_field = True
@@ -89,12 +89,12 @@ class DatabaseFeatures(features.DatabaseFeatures):
     # Every auto field is a bigint identity (DSQL identity columns are bigint only), so introspection
     # reads AutoField/SmallAutoField columns back as BigAutoField.
     @cached_property
-    def introspected_field_types(self) -> dict[str, str]:  # type: ignore[override]
+    def introspected_field_types(self) -> dict[str, str]:  # type: ignore[override]  # as Django's own (stubs: attr)
         return {**super().introspected_field_types, "AutoField": "BigAutoField", "SmallAutoField": "BigAutoField"}
 
     # --- Django's own test suite -------------------------------------------------------------
     @cached_property
-    def django_test_skips(self) -> dict[str, set[str]]:  # type: ignore[override]
+    def django_test_skips(self) -> dict[str, set[str]]:  # type: ignore[override]  # as Django's own (stubs: attr)
         skips = {reason: set(tests) for reason, tests in super().django_test_skips.items()}
         for reason, tests in DJANGO_TEST_SKIPS.items():
             skips.setdefault(reason, set()).update(tests)

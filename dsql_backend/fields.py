@@ -15,10 +15,12 @@ AWS's adapter instead patches `AutoField`/`BigAutoField` process-wide, which cha
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
 from django.db.models import Func
+from django.db.models.expressions import Combinable
 
 
 class GenRandomUUID(Func):
@@ -29,6 +31,13 @@ class GenRandomUUID(Func):
 
 class UUIDAutoField(models.AutoField):
     description = "UUID primary key (DSQL-friendly DEFAULT_AUTO_FIELD)"
+    # Annotations only (no runtime effect). django-stubs reads a field's value types from the `_pyi_*` names, so
+    # these make the key a UUID in lookups and on instances, not AutoField's int; the narrowing is the point of
+    # this class, hence the ignores. `_validators` is set by Field.__init__ but missing from the stubs.
+    _pyi_private_set_type: str | uuid.UUID | Combinable  # type: ignore[assignment]  # UUID, not AutoField's int
+    _pyi_private_get_type: uuid.UUID  # type: ignore[assignment]  # UUID, not AutoField's int
+    _pyi_lookup_exact_type: uuid.UUID | str  # type: ignore[assignment]  # UUID, not AutoField's int
+    _validators: list[Callable[[Any], None]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("default", uuid.uuid4)

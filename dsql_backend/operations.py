@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError
@@ -38,7 +39,7 @@ class DatabaseOperations(operations.DatabaseOperations):
         return super().lookup_cast(lookup_type, internal_type)
 
     def sql_flush(
-        self, style: Any, tables: list[str], *, reset_sequences: bool = False, allow_cascade: bool = False
+        self, style: Any, tables: Sequence[str], *, reset_sequences: bool = False, allow_cascade: bool = False
     ) -> list[str]:
         """`DELETE FROM` per table (DSQL has no TRUNCATE); execute_sql_flush runs them in batches.
 
@@ -49,7 +50,7 @@ class DatabaseOperations(operations.DatabaseOperations):
             for table in tables
         ]
 
-    def execute_sql_flush(self, sql_list: list[str]) -> None:
+    def execute_sql_flush(self, sql_list: Iterable[str]) -> None:
         """Run the flush in autocommit, <= 3,000 rows per transaction, children before parents.
 
         A table whose rows are still referenced (23503) is retried after the others, so no FK graph

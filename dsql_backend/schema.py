@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import NotSupportedError
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
@@ -101,7 +101,29 @@ def _widen_fk_type(field: Any, sql: str) -> str:
     return sql
 
 
-class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
+if TYPE_CHECKING:
+
+    class _PostgresSchemaEditor(schema.DatabaseSchemaEditor):
+        """The private methods of Django's schema editors this backend extends or calls; django-stubs omits them."""
+
+        def _alter_field(self, *args: Any, **kwargs: Any) -> None: ...  # signature: the override below
+        def _alter_column_database_default_sql(
+            self, model: Any, old_field: Any, new_field: Any, drop: bool = False
+        ) -> tuple[str, list[Any]]: ...
+        def _create_check_sql(self, model: Any, name: str, check: str) -> Statement | None: ...
+        def _create_fk_sql(self, model: Any, field: Any, suffix: str) -> Statement: ...
+        def _create_index_name(self, table_name: str, column_names: list[str], suffix: str = "") -> str: ...
+        def _create_unique_sql(self, model: Any, fields: list[Any], name: Any = None, **options: Any) -> Any: ...
+        def _delete_constraint_sql(self, template: str, model: Any, name: str) -> Statement: ...
+        def _field_indexes_sql(self, model: Any, field: Any) -> list[Statement]: ...
+        def _fk_constraint_name(self, model: Any, field: Any, suffix: str) -> Any: ...
+        def _index_columns(self, table: Any, columns: Any, col_suffixes: Any, opclasses: Any) -> Any: ...
+
+else:
+    _PostgresSchemaEditor = schema.DatabaseSchemaEditor
+
+
+class DatabaseSchemaEditor(_PostgresSchemaEditor):
     sql_create_index = (
         "CREATE INDEX ASYNC %(name)s ON %(table)s%(using)s (%(columns)s)%(include)s%(extra)s%(condition)s"
     )
@@ -118,14 +140,14 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
     sql_delete_index = "DROP INDEX IF EXISTS %(name)s"
     sql_delete_index_concurrently = sql_delete_index
     # DSQL has no ALTER INDEX: can_rename_index=False makes Django drop and re-create instead.
-    sql_rename_index = None
+    sql_rename_index = None  # type: ignore[assignment]  # None: Django never renames (can_rename_index=False)
     # Single statements (PostgreSQL's append `; SET CONSTRAINTS ... IMMEDIATE`).
     sql_update_with_default = "UPDATE %(table)s SET %(column)s = %(default)s WHERE %(column)s IS NULL"
     sql_delete_fk = "ALTER TABLE %(table)s DROP CONSTRAINT %(name)s"
-    sql_create_column_inline_fk = None
+    sql_create_column_inline_fk = None  # type: ignore[assignment]  # None = "no inline FK" to Django; stubs say str
     # FKs are declared inline at CREATE TABLE (valid at once, no extra DDL); added later, they must be
     # NOT VALID and validated by an async job.
-    sql_create_inline_fk = "REFERENCES %(to_table)s (%(to_column)s) DEFERRABLE INITIALLY DEFERRED"
+    sql_create_inline_fk: str | None = "REFERENCES %(to_table)s (%(to_column)s) DEFERRABLE INITIALLY DEFERRED"
     sql_create_fk = (
         "ALTER TABLE %(table)s ADD CONSTRAINT %(name)s FOREIGN KEY (%(column)s) "
         "REFERENCES %(to_table)s (%(to_column)s)%(deferrable)s NOT VALID"
@@ -237,20 +259,23 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
         return sql
 
     # --- columns ----------------------------------------------------------------------------
-    def column_sql(self, model: Any, field: Any, include_default: bool = False) -> tuple[str | None, Any]:
+    def column_sql(
+        self, model: Any, field: Any, include_default: bool = False
+    ) -> tuple[None, None] | tuple[str, list[Any]]:
         db_type = field.db_parameters(connection=self.connection)["type"]
         if db_type is not None:
             refuse_unsupported_type(model, field, db_type)
-        sql, params = super().column_sql(model, field, include_default)
-        if sql:
-            sql = _widen_fk_type(field, sql)
-        return sql, params
+        column = super().column_sql(model, field, include_default)
+        if column[0] is None:
+            return column
+        sql, params = column
+        return _widen_fk_type(field, sql), params
 
     def _create_like_index_sql(self, model: Any, field: Any) -> None:
         return None  # no operator classes (varchar_pattern_ops) on DSQL
 
     def _index_columns(self, table: Any, columns: Any, col_suffixes: Any, opclasses: Any) -> Any:
-        return BaseDatabaseSchemaEditor._index_columns(self, table, columns, col_suffixes, ())
+        return super()._index_columns(table, columns, col_suffixes, ())  # no opclasses: plain Columns
 
     # --- tables -----------------------------------------------------------------------------
     def _existing_tables(self) -> set[str]:
@@ -287,7 +312,7 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
             super().create_model(model)
         else:
             if not shadowed:
-                self.sql_create_inline_fk = None  # type: ignore[assignment]
+                self.sql_create_inline_fk = None
             try:
                 super().create_model(model)
             finally:
@@ -318,7 +343,7 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
     def _delete_constraint_sql(self, template: str, model: Any, name: str) -> Any:
         if template == self.sql_delete_unique and not self._is_table_constraint(model._meta.db_table, name):
             template = self.sql_delete_unique_index
-        return super()._delete_constraint_sql(template, model, name)  # type: ignore[misc]
+        return super()._delete_constraint_sql(template, model, name)
 
     def _is_table_constraint(self, table: str, name: str) -> bool:
         with self.connection.cursor() as cursor:
@@ -367,15 +392,15 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
         elif default is not None:
             self._backfill(model, field, "%s", [default])
         if db_params["check"]:
-            check_name = self._create_index_name(model._meta.db_table, [field.column], suffix="_check")  # type: ignore[attr-defined]
-            self.execute(self._create_check_sql(model, check_name, db_params["check"]))  # type: ignore[attr-defined]
+            check_name = self._create_index_name(model._meta.db_table, [field.column], suffix="_check")
+            self.execute(self._create_check_sql(model, check_name, db_params["check"]))
             self.execute(self.sql_validate_constraint % {"table": table, "name": self.quote_name(check_name)})
         if field.unique:
-            self.execute(self._create_unique_sql(model, [field]))  # type: ignore[attr-defined]
+            self.execute(self._create_unique_sql(model, [field]))
         if field.remote_field and field.db_constraint and self.connection.features.supports_foreign_keys:
-            self.deferred_sql.append(self._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))  # type: ignore[attr-defined]
+            self.deferred_sql.append(self._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))
             self._validate_new_fk(model, field)
-        self.deferred_sql.extend(self._field_indexes_sql(model, field))  # type: ignore[attr-defined]
+        self.deferred_sql.extend(self._field_indexes_sql(model, field))
 
     def _backfill(self, model: Any, field: Any, value_sql: str, params: list[Any]) -> None:
         """Fill the new column in transactions of <= 3,000 rows; halve the batch when a transaction would

@@ -28,7 +28,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Literal
 
 from django.db import DatabaseError, connections
 from django.db import transaction as django_transaction
@@ -148,7 +148,7 @@ class _Joined(Attempt):
     def __init__(self, using: str) -> None:
         super().__init__(using, 1)
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> Literal[False]:
         self._atomic.__exit__(exc_type, exc, tb)
         return False
 
@@ -169,8 +169,8 @@ def run(
     return result
 
 
-def atomic[F: Callable[..., Any]](
-    func: F | None = None,
+def atomic[**P, R](
+    func: Callable[P, R] | None = None,
     *,
     using: str = "dsql",
     retries: int = DEFAULT_RETRIES,
@@ -179,13 +179,13 @@ def atomic[F: Callable[..., Any]](
 ) -> Any:
     """Decorator: `@atomic` or `@atomic(using=..., retries=..., base_delay=..., max_delay=...)`."""
 
-    def decorate(inner: F) -> F:
+    def decorate(inner: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(inner)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             return run(
                 lambda: inner(*args, **kwargs), using, retries=retries, base_delay=base_delay, max_delay=max_delay
             )
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate(func) if func is not None else decorate

@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from . import dialect
-from .errors import ERRORS, DsqlError
+from .errors import DsqlError, dsql_error
 from .lexer import Statement, Token, close_paren, skip_name, split_top, top_words
 
 __all__ = ["UNSUPPORTED_TYPES", "classify_alter_table", "classify_create"]
@@ -88,10 +88,6 @@ UNSUPPORTED_CREATE = {
 }
 
 
-def _err(key: str, **kwargs: object) -> DsqlError:
-    return ERRORS[key].format(**kwargs) if kwargs else ERRORS[key]
-
-
 # ---- column definitions ------------------------------------------------------------------------------------
 def _type_violation(type_toks: list[Token]) -> DsqlError | None:
     words = [t for t in type_toks if t.kind in ("word", "quoted")]
@@ -100,13 +96,13 @@ def _type_violation(type_toks: list[Token]) -> DsqlError | None:
     base = words[-1] if len(words) > 1 and any(t.is_punct(".") for t in type_toks[:2]) else words[0]
     name = base.value.strip('"').upper()
     if name in SERIAL_TYPES:
-        return _err("type_does_not_exist", type=base.value.strip('"').lower())
+        return dsql_error("type_does_not_exist", type=base.value.strip('"').lower())
     is_array = any(t.is_punct("[") for t in type_toks) or any(t.is_word("ARRAY") for t in words)
     if name in UNSUPPORTED_TYPES or (name == "BIT" and len(words) > 1):
-        return _err("datatype", type=name.lower() + ("[]" if is_array else ""))
+        return dsql_error("datatype", type=name.lower() + ("[]" if is_array else ""))
     if is_array:
         type_words = [t.value.lower() for t in words if not t.is_word("ARRAY")]
-        return _err("datatype", type=" ".join(type_words) + "[]")
+        return dsql_error("datatype", type=" ".join(type_words) + "[]")
     return None
 
 
@@ -131,7 +127,7 @@ def _identity_violation(type_toks: list[Token], cons: list[Token]) -> DsqlError 
         return None
     type_name = next((t.value for t in type_toks if t.kind == "word"), "")
     if type_name not in ("BIGINT", "INT8"):
-        return _err("identity_type", type=IDENTITY_TYPE_NAMES.get(type_name, type_name.lower()))
+        return dsql_error("identity_type", type=IDENTITY_TYPE_NAMES.get(type_name, type_name.lower()))
     return _cache_violation(cons[gen:], "identity_cache")
 
 
@@ -139,8 +135,8 @@ def _cache_violation(toks: list[Token], key: str) -> DsqlError | None:
     for a, b in pairwise(toks):
         if a.is_word("CACHE") and b.kind == "number":
             value = float(b.value)
-            return None if value == 1 or value >= 65536 else _err(key)
-    return _err(key)
+            return None if value == 1 or value >= 65536 else dsql_error(key)
+    return dsql_error(key)
 
 
 def _column_violation(toks: list[Token], *, adding: bool) -> DsqlError | None:
@@ -150,7 +146,7 @@ def _column_violation(toks: list[Token], *, adding: bool) -> DsqlError | None:
         return violation
     if adding:
         constraining = [t for t in top_words(cons) if t.value in COLUMN_CONSTRAINT_WORDS - {"NULL", "STORAGE"}]
-        return _err("add_column_constraint") if constraining else None
+        return dsql_error("add_column_constraint") if constraining else None
     return _identity_violation(type_toks, cons)
 
 
@@ -162,7 +158,7 @@ def _create_table(stmt: Statement, toks: list[Token], i: int) -> DsqlError | Non
         j += 1
     j = skip_name(toks, j)
     if j < len(toks) and toks[j].is_word("PARTITION"):
-        return _err("create_table_clause", clause="PARTITION")
+        return dsql_error("create_table_clause", clause="PARTITION")
     columns: list[Token] = []
     rest = toks[j:]
     if j < len(toks) and toks[j].is_punct("("):
@@ -170,13 +166,13 @@ def _create_table(stmt: Statement, toks: list[Token], i: int) -> DsqlError | Non
         columns, rest = toks[j + 1 : end], toks[end + 1 :]
     for word in top_words(rest):
         if word.value == "AS":
-            return _err("unsupported_statement", node="CreateTableAs")
+            return dsql_error("unsupported_statement", node="CreateTableAs")
         if word.value in ("INHERITS", "PARTITION"):
-            return _err("create_table_clause", clause=word.value)
+            return dsql_error("create_table_clause", clause=word.value)
     for element in split_top(columns):
         if element[0].kind == "word" and element[0].value in TABLE_CONSTRAINT_WORDS:
             if any(t.is_word("EXCLUDE") for t in top_words(element)):
-                return _err("exclusion_constraint")
+                return dsql_error("exclusion_constraint")
             continue
         violation = _column_violation(element, adding=False)
         if violation is not None:
@@ -188,19 +184,19 @@ def _create_index(stmt: Statement, toks: list[Token], i: int) -> DsqlError | Non
     """``toks[i]`` is INDEX."""
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     if nxt is None or not nxt.is_word("ASYNC"):
-        return _err("index_mode")
+        return dsql_error("index_mode")
     j = i + 2
     while j < len(toks) and toks[j].is_word("IF", "NOT", "EXISTS"):
         j += 1
     if j + 1 < len(toks) and not toks[j].is_word("ON") and toks[j + 1].is_punct("."):
-        return _err("syntax_near", near=".")
+        return dsql_error("syntax_near", near=".")
     on = next((k for k in range(j, len(toks)) if toks[k].is_word("ON")), None)
     start = next((k for k in range(on or j, len(toks)) if toks[k].is_punct("(")), None)
     if start is not None:
         for element in split_top(toks[start + 1 : close_paren(toks, start)]):
             order = next((t.value for t in top_words(element) if t.value in ("ASC", "DESC")), None)
             if order is not None:
-                return _err("index_order", order=order)
+                return dsql_error("index_order", order=order)
     dialect.async_index(stmt, nxt)
     return None
 
@@ -211,7 +207,7 @@ def _create_function(words: list[str], obj: str) -> DsqlError | None:
             return (
                 None
                 if b.strip("'\"").upper() == "SQL"
-                else _err("function_language", object=obj, language=b.strip("'\"").lower())
+                else dsql_error("function_language", object=obj, language=b.strip("'\"").lower())
             )
     return None
 
@@ -220,10 +216,10 @@ def _create_type(toks: list[Token]) -> DsqlError:
     """``CREATE TYPE name AS (...)`` | ``AS RANGE`` | ``AS ENUM`` | base/shell types."""
     for a, b in pairwise(toks):
         if a.is_word("AS") and b.is_punct("("):
-            return _err("unsupported_statement", node="CompositeType")
+            return dsql_error("unsupported_statement", node="CompositeType")
         if a.is_word("AS") and b.is_word("RANGE"):
-            return _err("unsupported_statement", node="CreateRange")
-    return _err("create_type")
+            return dsql_error("unsupported_statement", node="CreateRange")
+    return dsql_error("create_type")
 
 
 def classify_create(stmt: Statement, toks: list[Token]) -> DsqlError | None:
@@ -249,18 +245,18 @@ def classify_create(stmt: Statement, toks: list[Token]) -> DsqlError | None:
     obj = toks[i].value if i < len(toks) and toks[i].kind == "word" else ""
     words = [t.value for t in toks[i:] if t.kind in ("word", "string")]
     if modifiers & {"TEMP", "TEMPORARY"}:
-        return _err("temporary", object=obj)
+        return dsql_error("temporary", object=obj)
     if "UNLOGGED" in modifiers:
-        return _err("unlogged", object=obj)
+        return dsql_error("unlogged", object=obj)
     if "MATERIALIZED" in modifiers:
-        return _err("unsupported_statement", node="CreateTableAs")
+        return dsql_error("unsupported_statement", node="CreateTableAs")
     if obj in UNSUPPORTED_CREATE:
-        return _err("unsupported_statement", node=UNSUPPORTED_CREATE[obj])
+        return dsql_error("unsupported_statement", node=UNSUPPORTED_CREATE[obj])
     if obj == "TRIGGER":
-        return _err("create_trigger")
+        return dsql_error("create_trigger")
     if obj == "FOREIGN":
         node = {"TABLE": "CreateForeignTable", "DATA": "CreateFdw"}.get(words[1] if len(words) > 1 else "", "")
-        return _err("unsupported_statement", node=node or "CreateForeignTable")
+        return dsql_error("unsupported_statement", node=node or "CreateForeignTable")
     if obj == "TYPE":
         return _create_type(toks)
     if obj in ("FUNCTION", "PROCEDURE"):
@@ -295,13 +291,13 @@ def _alter_action(stmt: Statement, action: list[Token], table: str, single: bool
                 dialect.storage_rewrite(stmt, column[0], top[storage], top[storage + 1])
         return violation
     if first == "VALIDATE":
-        return _err("validate_constraint")
+        return dsql_error("validate_constraint")
     if first == "ALTER":
         names = [t.value for t in words[1:5]]
         if "TYPE" in names or names[2:4] == ["DATA", "TYPE"] or names[1:3] == ["DATA", "TYPE"]:
-            return _err("alter_column_type")
+            return dsql_error("alter_column_type")
         if any(a == "SET" and b == "NOT" for a, b in pairwise(names)):
-            return _err("alter_column_not_null")
+            return dsql_error("alter_column_not_null")
     if first == "DROP" and single:
         k = 2 if len(action) > 1 and action[1].is_word("COLUMN") else 1
         if k == 1 and len(action) > 1 and action[1].is_word("CONSTRAINT", "DEFAULT", "IDENTITY", "NOT", "EXPRESSION"):
@@ -316,12 +312,12 @@ def _alter_action(stmt: Statement, action: list[Token], table: str, single: bool
 def _add_constraint(body: list[Token]) -> DsqlError | None:
     top = [t.value for t in top_words(body)]
     if "EXCLUDE" in top:
-        return _err("add_constraint")
+        return dsql_error("add_constraint")
     kind = next((w for w in top if w in ("PRIMARY", "UNIQUE", "CHECK", "FOREIGN")), "")
     if kind in ("PRIMARY", "UNIQUE"):
-        return None if "USING" in top else _err("add_constraint")
+        return None if "USING" in top else dsql_error("add_constraint")
     not_valid = any(a == "NOT" and b == "VALID" for a, b in pairwise(top))
-    return None if not_valid else _err("add_constraint")
+    return None if not_valid else dsql_error("add_constraint")
 
 
 def classify_alter_table(stmt: Statement, toks: list[Token]) -> DsqlError | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ERRORS", "DsqlError"]
+__all__ = ["ERRORS", "DsqlError", "dsql_error"]
 
 
 @dataclass(frozen=True)
@@ -86,3 +86,8 @@ ERRORS: dict[str, DsqlError] = {
     ),
     "protocol": DsqlError("08P01", "invalid frontend message", severity="FATAL"),
 }
+
+
+def dsql_error(key: str, **kwargs: object) -> DsqlError:
+    """``ERRORS[key]``, its placeholders filled in from ``kwargs``."""
+    return ERRORS[key].format(**kwargs) if kwargs else ERRORS[key]

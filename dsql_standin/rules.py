@@ -8,7 +8,7 @@ never triggers a rule.
 from __future__ import annotations
 
 from .ddl import classify_alter_table, classify_create
-from .errors import ERRORS, DsqlError
+from .errors import DsqlError, dsql_error
 from .lexer import Kind, Statement, Token, close_paren, split_top, top_words
 
 __all__ = ["classify"]
@@ -48,10 +48,6 @@ UNSUPPORTED_FIRST_WORDS = {
 }
 
 
-def _err(key: str, **kwargs: object) -> DsqlError:
-    return ERRORS[key].format(**kwargs) if kwargs else ERRORS[key]
-
-
 # ---- queries -----------------------------------------------------------------------------------------------
 def _query_violation(toks: list[Token]) -> DsqlError | None:
     for n, tok in enumerate(toks):
@@ -63,18 +59,18 @@ def _query_violation(toks: list[Token]) -> DsqlError | None:
             and nxt is not None
             and (nxt.is_word("SHARE") or (nxt.is_word("NO") and n + 2 < len(toks) and toks[n + 2].is_word("KEY")))
         ):
-            return _err("locking_clause")
+            return dsql_error("locking_clause")
         if tok.value == "TABLESAMPLE":
-            return _err("tablesample")
+            return dsql_error("tablesample")
         if nxt is not None and nxt.is_punct("(") and tok.value in TEXT_SEARCH_FUNCTIONS:
             args = split_top(toks[n + 2 : close_paren(toks, n + 1)])
             if len(args) > 1 and len(args[0]) == 1 and args[0][0].kind == "string":
-                return _err("text_search_config", name=args[0][0].value.strip("'"))
+                return dsql_error("text_search_config", name=args[0][0].value.strip("'"))
         if tok.value in GEOMETRIC and (
             (nxt is not None and nxt.is_punct("("))
             or (n >= 2 and toks[n - 1].is_punct(":") and toks[n - 2].is_punct(":"))
         ):
-            return _err("datatype", type=tok.value.lower())
+            return dsql_error("datatype", type=tok.value.lower())
     return None
 
 
@@ -90,19 +86,19 @@ def _isolation(words: list[str]) -> DsqlError | None:
             rest = tuple(words[i + 2 : i + 4])
             for key, name in ISOLATION_LEVELS.items():
                 if rest[: len(key)] == key:
-                    return None if name == "REPEATABLE READ" else _err("isolation", level=name)
+                    return None if name == "REPEATABLE READ" else dsql_error("isolation", level=name)
     return None
 
 
 def _classify_set(stmt: Statement, words: list[str]) -> DsqlError | None:
     second = words[1] if len(words) > 1 else ""
     if second == "TRANSACTION" or (second == "SESSION" and "CHARACTERISTICS" in words):
-        return _isolation(words) or _err("set_parameter", name="TRANSACTION")
+        return _isolation(words) or dsql_error("set_parameter", name="TRANSACTION")
     names = [t for t in stmt.tokens[1:] if t.kind in ("word", "quoted")]
     if names and names[0].value in ("SESSION", "LOCAL"):
         names = names[1:]
     if names and names[0].value in ("DEFAULT_TRANSACTION_ISOLATION", "TRANSACTION_ISOLATION"):
-        return _err("set_parameter", name=names[0].value.lower())
+        return dsql_error("set_parameter", name=names[0].value.lower())
     return None
 
 
@@ -111,13 +107,13 @@ def _classify_transaction(first: str, words: list[str]) -> tuple[Kind, DsqlError
     if first in ("BEGIN", "START"):
         return Kind.BEGIN, _isolation(words)
     if first == "ROLLBACK" and "TO" in words[1:4]:
-        return Kind.OTHER, _err("transaction_statement", statement="ROLLBACK TO")
+        return Kind.OTHER, dsql_error("transaction_statement", statement="ROLLBACK TO")
     if first in ("SAVEPOINT", "RELEASE"):
-        return Kind.OTHER, _err("transaction_statement", statement=first)
+        return Kind.OTHER, dsql_error("transaction_statement", statement=first)
     if first == "PREPARE" and second == "TRANSACTION":
-        return Kind.OTHER, _err("transaction_statement", statement="PREPARE TRANSACTION")
+        return Kind.OTHER, dsql_error("transaction_statement", statement="PREPARE TRANSACTION")
     if second == "PREPARED":
-        return Kind.OTHER, _err("transaction_statement", statement=f"{first} PREPARED")
+        return Kind.OTHER, dsql_error("transaction_statement", statement=f"{first} PREPARED")
     return Kind.END, None
 
 
@@ -141,25 +137,25 @@ def classify(stmt: Statement) -> Statement:
         stmt.violation = _classify_set(stmt, words)
     elif first in UNSUPPORTED_FIRST_WORDS:
         stmt.kind = Kind.DDL if first == "TRUNCATE" else Kind.OTHER
-        stmt.violation = _err("unsupported_statement", node=UNSUPPORTED_FIRST_WORDS[first])
+        stmt.violation = dsql_error("unsupported_statement", node=UNSUPPORTED_FIRST_WORDS[first])
     elif first == "VACUUM":
-        stmt.violation = _err("vacuum")
+        stmt.violation = dsql_error("vacuum")
     elif first == "REFRESH":
-        stmt.violation = _err("unsupported_statement", node="RefreshMatView")
+        stmt.violation = dsql_error("unsupported_statement", node="RefreshMatView")
     elif first == "CREATE":
         stmt.kind = Kind.DDL
         stmt.violation = classify_create(stmt, toks)
     elif first == "ALTER":
         stmt.kind = Kind.DDL
         if second == "SYSTEM":
-            stmt.violation = _err("unsupported_statement", node="AlterSystem")
+            stmt.violation = dsql_error("unsupported_statement", node="AlterSystem")
         elif second == "TABLE":
             stmt.violation = classify_alter_table(stmt, toks)
     elif first in ("DROP", "COMMENT"):
         stmt.kind = Kind.DDL
     elif first == "MERGE":
         stmt.kind = Kind.DML
-        stmt.violation = _err("unsupported_statement_type", node="MERGE")
+        stmt.violation = dsql_error("unsupported_statement_type", node="MERGE")
     elif first in DML_WORDS:
         stmt.kind = Kind.DML
         stmt.violation = _query_violation(toks)
@@ -170,5 +166,5 @@ def classify(stmt: Statement) -> Statement:
             stmt.kind = Kind.DML
         stmt.violation = _query_violation(toks)
         if stmt.violation is None and _select_into(toks):
-            stmt.violation = _err("unsupported_statement", node="CreateTableAs")
+            stmt.violation = dsql_error("unsupported_statement", node="CreateTableAs")
     return stmt

@@ -15,6 +15,7 @@ import socket
 import struct
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -250,10 +251,10 @@ def bootstrap_database(
     host: str, port: int, user: str, password: str | None, maintenance_db: str, database: str, timeout: float
 ) -> None:
     """Create ``database`` if missing and install ``sys.jobs`` (a view), ``sys.wait_for_job`` and the job helper."""
-    common = {"host": host, "port": port, "user": user, "connect_timeout": max(1, int(timeout))}
+    common: dict[str, Any] = {"host": host, "port": port, "user": user, "connect_timeout": max(1, int(timeout))}
     if password is not None:
         common["password"] = password
-    with psycopg.connect(dbname=maintenance_db, autocommit=True, **common) as conn:  # type: ignore[arg-type]
+    with psycopg.connect(dbname=maintenance_db, autocommit=True, **common) as conn:
         for attempt in range(20):
             if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
                 break
@@ -266,9 +267,9 @@ def bootstrap_database(
                 if attempt == 19:
                     raise
                 time.sleep(0.1)
-    with psycopg.connect(dbname=database, autocommit=True, **common) as conn:  # type: ignore[arg-type]
+    with psycopg.connect(dbname=database, autocommit=True, **common) as conn:
         conn.execute("SELECT pg_advisory_lock(hashtext('dsql_standin_bootstrap'))")
         try:
-            conn.execute(_SCHEMA_SQL)  # type: ignore[arg-type]
+            conn.execute(_SCHEMA_SQL)
         finally:
             conn.execute("SELECT pg_advisory_unlock(hashtext('dsql_standin_bootstrap'))")

@@ -47,7 +47,7 @@ def serialize_moto_dynamodb() -> None:
         with lock:
             return call_action(self)
 
-    DynamoHandler.call_action = serialized_call_action  # type: ignore[method-assign]
+    DynamoHandler.call_action = serialized_call_action  # type: ignore[method-assign]  # the patch this function exists for
     _dynamodb_serialized = True
 
 

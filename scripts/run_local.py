@@ -79,8 +79,8 @@ def configure_dsql() -> Any:
             upstream_host=host,
             upstream_port=port,
             upstream_database=LOCAL_DATABASE,
-            tls_cert_file=str(tls.server_cert),
-            tls_key_file=str(tls.server_key),
+            tls_cert_file=tls.server_cert,
+            tls_key_file=tls.server_key,
         )
     )
     standin.start()

@@ -73,7 +73,7 @@ class QuerySerializer(serializers.Serializer):
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         getlist = getattr(data, "getlist", None)
         if getlist is not None:
-            repeated = {name: ["Expected a single value."] for name in self.fields if len(getlist(name)) > 1}
+            repeated = {name: ["Expected a single value."] for name in self.fields.keys() if len(getlist(name)) > 1}
             if repeated:
                 raise serializers.ValidationError(repeated)
         return dict(super().to_internal_value(data))

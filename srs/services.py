@@ -157,7 +157,9 @@ def srs_stats(
             words = vocabulary.get_many([row.vocabulary_id for row in rows], projection="id, jlpt_level")
             rows = [row for row in rows if _jlpt_matches(words.get(row.vocabulary_id), jlpt_levels)]
     breakdown = {"new": 0, "learning": 0, "reviewing": 0, "mastered": 0}
-    due = reviews = correct = 0
+    due = 0
+    reviews: int | float = 0
+    correct: int | float = 0
     ease_sum = 0.0
     for row in rows:
         interval = _number(row.interval) or 0
@@ -220,7 +222,7 @@ def progress_apply_review(
     user_id: str,
     vocabulary_id: str,
     quality: int,
-    current: Progress | object | None = MISSING,
+    current: Progress | None = MISSING,
     repo: ProgressRepository | None = None,
     clock: Callable[[], datetime] = now,
     sleep: Sleep = time.sleep,
@@ -440,7 +442,8 @@ def srs_demo_seed(
             first_learned_at=iso(moment - timedelta(days=30 + index)),
             total_reviews=reviews,
             correct_count=max(0, reviews - index % 2),
-            **({"last_quality": 4, "last_reviewed_at": iso(moment - timedelta(days=1))} if reviews else {}),
+            last_quality=4 if reviews else MISSING,
+            last_reviewed_at=iso(moment - timedelta(days=1)) if reviews else MISSING,
         )
         written += repo.create_if_absent(row)
     return written

@@ -281,7 +281,9 @@ class SrsAllView(APIView):
 class SrsBatchReviewView(APIView):
     @extend_schema_serializer(component_name="SrsBatchReviewInput")
     class InputSerializer(serializers.Serializer):
-        reviews = ReviewInputSerializer(many=True, max_length=MAX_BATCH_REVIEWS, allow_empty=True)
+        reviews: serializers.ListSerializer[Any] = serializers.ListSerializer(
+            child=ReviewInputSerializer(), max_length=MAX_BATCH_REVIEWS, allow_empty=True
+        )
 
     @extend_schema(
         operation_id="srs_batch_review",

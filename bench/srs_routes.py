@@ -10,12 +10,13 @@ tokens from a moto pool verified), DynamoDB is moto's app under gunicorn `gthrea
    client configuration), under the same 8 clients.
 2. DynamoDB calls per request of every new route (botocore `before-call` events on the app's client).
 
-    .venv/bin/python bench/srs.py [--requests 150]
+    .venv/bin/python bench/srs_routes.py [--requests 150]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import os
@@ -25,7 +26,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -39,6 +40,8 @@ from api_latency import FakeContext, prepare_environment, v1_event, zappa_settin
 from local_aws import free_port  # noqa: E402
 
 CLIENTS = 8
+# One client's request i (what under_clients runs and times).
+type Work = Callable[[int], object]
 DUE_WORDS = 20
 REVIEW_WORDS = 30
 TARGETS = {"POST /api/srs/review": 2.5, "GET /api/srs/due": 2.0}
@@ -79,12 +82,17 @@ def event(method: str, path: str, token: str, body: dict[str, Any] | None = None
     return built
 
 
-def under_clients(work: list[Callable[[int], None]], requests: int) -> tuple[list[float], float]:
+def cycling(call: Callable[[dict[str, Any]], object], events: list[dict[str, Any]]) -> Work:
+    """Request i sends events[i % len(events)]."""
+    return lambda i: call(events[i % len(events)])
+
+
+def under_clients(work: Sequence[Work], requests: int) -> tuple[list[float], float]:
     """Run work[c](i) for i in range(requests) on CLIENTS threads at once; CPU ms per call, wall seconds."""
     start = threading.Barrier(len(work))
     cpu: list[float] = []
 
-    def client(do: Callable[[int], None]) -> None:
+    def client(do: Work) -> None:
         mine = []
         start.wait()
         for i in range(requests):
@@ -150,7 +158,12 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
     # Words: d* are due in every user's deck (20 each), r* are the words the review clients study.
     words = [f"d{i:03d}" for i in range(DUE_WORDS)] + [f"r{i:03d}" for i in range(REVIEW_WORDS)]
     for word_id in words:
-        item = {"id": word_id, "japanese_word": word_id, "hiragana": "たんご", "english_translation": "a word"}
+        item: dict[str, object] = {
+            "id": word_id,
+            "japanese_word": word_id,
+            "hiragana": "たんご",
+            "english_translation": "a word",
+        }
         item |= {"jlpt_level": 5, "category": "noun", "created_at": "2026-01-01T00:00:00.000Z"}
         ddb.put_item(TableName=vocabulary_table, Item=to_item(item))
     fresh = {"id": "d000x", "japanese_word": "x", "english_translation": "x"}
@@ -218,18 +231,18 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
         f"DynamoDB = moto under gunicorn gthread (HTTP keep-alive); load average {os.getloadavg()[0]:.1f} "
         f"on {os.cpu_count()} CPUs"
     )
-    plans = (
+    plans: tuple[tuple[str, str, list[Work], list[Work]], ...] = (
         (
             "POST /api/srs/review",
             "BatchGetItem + UpdateItem",
-            [lambda i, ev=events: invoke(ev[i % len(ev)]) for events in review_events],
-            [lambda i, s=sub: raw_review(s, i) for sub in subs],
+            [cycling(invoke, events) for events in review_events],
+            [functools.partial(raw_review, sub) for sub in subs],
         ),
         (
             "GET /api/srs/due",
             "Query + BatchGetItem (20 words)",
-            [lambda i, ev=built: invoke(ev) for built in due_events],
-            [lambda i, s=sub: raw_due(s, i) for sub in subs],
+            [cycling(invoke, [built]) for built in due_events],
+            [functools.partial(raw_due, sub) for sub in subs],
         ),
     )
     # Scale reference: a route whose CPU the README records (bench/api_latency.py: 1.14 ms with a
@@ -237,14 +250,12 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
     profile_events = [event("GET", "/api/profiles", token) for token in tokens]
     for built in profile_events:
         invoke(built)
-    reference, _ = under_clients([lambda i, ev=built: invoke(ev) for built in profile_events], requests)
-    reference_floor, _ = under_clients(
-        [
-            lambda i, s=sub: raw.get_item(TableName=settings.DYNAMODB_TABLES["profiles"], Key={"user_id": {"S": s}})
-            for sub in subs
-        ],
-        requests,
-    )
+
+    def raw_profile(sub: str, i: int) -> None:
+        raw.get_item(TableName=settings.DYNAMODB_TABLES["profiles"], Key={"user_id": {"S": sub}})
+
+    reference, _ = under_clients([cycling(invoke, [built]) for built in profile_events], requests)
+    reference_floor, _ = under_clients([functools.partial(raw_profile, sub) for sub in subs], requests)
     print(
         f"   {'GET /api/profiles':22} app mean {statistics.fmean(reference):.3f} ms   raw boto3 floor "
         f"{statistics.fmean(reference_floor):.3f} ms (GetItem)   (scale reference: 1.14 ms recorded on a quiet machine)"
