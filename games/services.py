@@ -34,8 +34,9 @@ def sentence_list(
 
 
 def _sample(repo: VocabularyRepository | SentenceRepository, *, limit: int, levels: list[int] | None) -> list[Any]:
-    """HEAD §8.6: a random `limit` of the first 3 x limit items, or of the items matching `levels`."""
-    pool = repo.first_page(limit=3 * limit) if not levels else repo.with_jlpt_levels(levels=levels, wanted=limit)
+    """HEAD §8.6: a random `limit` of the first 3 x limit items, or of the items matching `levels` (all of
+    them up to the repository's bound: HEAD's pool when the table has at most 1000 rows)."""
+    pool = repo.first_page(limit=3 * limit) if not levels else repo.with_jlpt_levels(levels=levels)
     _random.shuffle(pool)
     return pool[:limit]
 
