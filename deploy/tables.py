@@ -20,13 +20,18 @@ def _describe(ddb: Any, name: str, region: str) -> dict[str, Any] | None:
 
 
 def ensure_tables(ddb: Any, stage: Stage, names: dict[str, str], say: Say) -> list[str]:
-    """Create missing tables (on-demand, PITR on, tagged); existing ones are left as they are."""
+    """Create missing tables (on-demand, PITR on, tagged). An existing table is left as it is, except that
+    it gains the catalogue's indexes it lacks (backfilled and ACTIVE before the function's code that
+    queries them is deployed)."""
+    from vela.dynamodb_admin import indexes_add
     from vela.dynamodb_schema import SPECS
 
     created = []
     for logical, name in names.items():
         if _describe(ddb, name, stage.region) is not None:
             say(f"table {name} exists")
+            with aws_call("dynamodb:UpdateTable (add a missing index)", "dynamodb", stage.region):
+                indexes_add(ddb, SPECS[logical], name, report=say)
             continue
         say(f"creating table {name}")
         with aws_call("dynamodb:CreateTable", "dynamodb", stage.region):

@@ -1,7 +1,9 @@
-"""Vocabulary and sentences in DynamoDB: bounded Scans (the tables are small, public content).
+"""Vocabulary and sentences in DynamoDB (public content).
 
-HEAD §8.6: without a JLPT filter one Scan page of `3 x limit` items; with one, a filtered Scan that
-pages until enough items match, reading at most `MAX_SCANNED` items in all.
+HEAD §8.6: without a JLPT filter one Scan page of `3 x limit` items (as HEAD). With one, HEAD scans
+the table with a filter (up to 1000 items read per request, whatever matches); here each level is one
+Query of the `JlptLevelIndex` GSI, which holds exactly the rows with a numeric `jlpt_level`, so only
+matching rows are read, at most `MAX_POOL` in all.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from typing import Any
 
 from games.records import SentenceItem, VocabularyItem
 from vela.dynamodb import DynamoTable, from_item, to_item
+from vela.dynamodb_schema import JLPT_LEVEL_INDEX
 
 logger = logging.getLogger("vela.games")
-MAX_SCANNED = 1000  # items read per filtered request, as HEAD
-SCANNED_WARNING = 800
+MAX_POOL = 1000  # matching items read per filtered request (HEAD reads up to 1000 items, matching or not)
 
 
 class _ContentRepository:
@@ -34,33 +36,28 @@ class _ContentRepository:
         """One Scan page of at most `limit` items (the pool HEAD samples from)."""
         return self.first(limit=limit)
 
-    def with_jlpt_levels(self, *, levels: list[int], wanted: int) -> list[Any]:
-        """Items whose numeric `jlpt_level` is one of `levels`: Scan pages until `wanted` match,
-        the table ends, or MAX_SCANNED items were read (a string "5" never matches, as HEAD)."""
-        names = {"#jlpt": "jlpt_level"}
-        values = {f":level{i}": {"N": str(level)} for i, level in enumerate(levels)}
-        condition = " OR ".join(f"#jlpt = :level{i}" for i in range(len(levels)))
+    def with_jlpt_levels(self, *, levels: list[int], cap: int = MAX_POOL) -> list[Any]:
+        """Items whose numeric `jlpt_level` is one of `levels` (a string "5" never matches, as HEAD), by
+        the index: every match, at most `cap // len(levels)` per level (in `id` order beyond that)."""
+        per_level = max(1, cap // len(levels))
         found: list[Any] = []
-        scanned = 0
-        start: dict[str, Any] | None = None
-        warned = False
-        while len(found) < wanted and scanned < MAX_SCANNED:
-            page = self._table.call(
-                "scan",
-                FilterExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                Limit=MAX_SCANNED - scanned,
-                **({"ExclusiveStartKey": start} if start else {}),
-            )
-            found.extend(self.record.from_dict(from_item(item)) for item in page.get("Items", []))
-            scanned += int(page.get("ScannedCount", 0))
-            if scanned > SCANNED_WARNING and not warned:
-                warned = True
-                logger.warning("JLPT filter on %s read %d items for %d matches", self.logical, scanned, len(found))
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                break
+        for level in levels:
+            query: dict[str, Any] = {
+                "IndexName": JLPT_LEVEL_INDEX,
+                "KeyConditionExpression": "jlpt_level = :level",
+                "ExpressionAttributeValues": {":level": {"N": str(level)}},
+            }
+            matches: list[Any] = []
+            while True:
+                page = self._table.call("query", **query, Limit=per_level - len(matches))
+                matches.extend(self.record.from_dict(from_item(item)) for item in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    break
+                if len(matches) >= per_level:
+                    logger.warning("JLPT level %d of %s: pool stopped at %d items", level, self.logical, per_level)
+                    break
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            found.extend(matches)
         return found
 
     def existing_ids(self, ids: list[str]) -> set[str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from games.records import SentenceItem, VocabularyItem
+from games.records import SentenceItem, VocabularyItem, normalized_word, vocabulary_id_for
 from games.repositories import SentenceRepository, VocabularyRepository
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
@@ -34,8 +34,9 @@ def sentence_list(
 
 
 def _sample(repo: VocabularyRepository | SentenceRepository, *, limit: int, levels: list[int] | None) -> list[Any]:
-    """HEAD §8.6: a random `limit` of the first 3 x limit items, or of the items matching `levels`."""
-    pool = repo.first_page(limit=3 * limit) if not levels else repo.with_jlpt_levels(levels=levels, wanted=limit)
+    """HEAD §8.6: a random `limit` of the first 3 x limit items, or of the items matching `levels` (all of
+    them up to the repository's bound: HEAD's pool when the table has at most 1000 rows)."""
+    pool = repo.first_page(limit=3 * limit) if not levels else repo.with_jlpt_levels(levels=levels)
     _random.shuffle(pool)
     return pool[:limit]
 
@@ -48,9 +49,19 @@ class SeedResult:
 
 
 def demo_data(path: Path | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The demo set. Vocabulary ids are HEAD's deterministic ones, derived from the word and its reading
+    (the id `POST /api/vocabulary/from-word` gives them), with `normalized_japanese_word`, as HEAD's seed
+    script writes them; an `id` in the file is not used."""
     with (path or SEED_DIR / "demo.json").open(encoding="utf-8") as handle:
         data: dict[str, list[dict[str, Any]]] = json.load(handle)
+    data["vocabulary"] = [_with_deterministic_id(item) for item in data.get("vocabulary", [])]
     return data
+
+
+def _with_deterministic_id(item: dict[str, Any]) -> dict[str, Any]:
+    word = item["japanese_word"].strip()
+    reading = (item.get("hiragana") or item.get("katakana") or "").strip() or None
+    return {**item, "id": vocabulary_id_for(word, reading), "normalized_japanese_word": normalized_word(word)}
 
 
 def demo_data_seed(

@@ -30,7 +30,8 @@ LIMIT_HELP = (
 )
 JLPT_HELP = (
     'Comma-separated JLPT levels 1..5 ("5,4"); absent or empty -> all levels. Matches items whose numeric '
-    "`jlpt_level` is listed (a string level never matches). Reads at most 1000 items per request."
+    "`jlpt_level` is listed (a string level never matches), read from the `JlptLevelIndex` GSI (one Query "
+    "per level, matching items only, at most 1000); a random `limit` of them is returned."
 )
 
 

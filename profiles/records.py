@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from profiles.preferences import default_preferences
 from vela.dynamodb.codec import MISSING
 from vela.records import VerbatimRecord
 
@@ -41,7 +42,7 @@ class Profile(VerbatimRecord):
             current_level=1,
             total_experience=0,
             learning_streak=0,
-            preferences={},
+            preferences=default_preferences(),
             created_at=now,
             updated_at=now,
             **more,

@@ -21,7 +21,12 @@ class ProfileSerializer(serializers.Serializer):
     current_level = NumberField(required=False)
     total_experience = NumberField(required=False)
     learning_streak = NumberField(required=False)
-    preferences = JsonObjectField(required=False)
+    preferences = JsonObjectField(
+        required=False,
+        help_text="`dailyGoal`, `dailyLessonGoal`, `lessonDurationMinutes`, `todayStudyTime` (integers), "
+        "`difficulty` (`Beginner`|`Intermediate`|`Advanced`), `notifications` (boolean); normalised on "
+        "`GET /api/profiles` (rows from before HEAD may hold other keys, returned elsewhere as stored).",
+    )
     created_at = serializers.CharField(required=False)
     updated_at = serializers.CharField(required=False)
     last_activity = serializers.CharField(required=False)

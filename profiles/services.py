@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from profiles.preferences import preferences_normalised
 from profiles.records import Profile
 from profiles.repositories import ProfileRepository
 from vela.clock import now_iso
@@ -12,16 +14,19 @@ from vela.errors import NotFoundError
 
 
 def profile_get_or_create(*, user_id: str, repo: ProfileRepository | None = None) -> Profile:
-    """The stored profile, or a default one created now (the original's auto-create on read)."""
+    """The stored profile, or a default one created now (the original's auto-create on read).
+
+    Its `preferences` are normalised (HEAD §8.3) in what is returned only; the stored item is not changed.
+    """
     repo = repo or ProfileRepository()
     found = repo.get(user_id=user_id)
-    if found is not None:
-        return found
-    profile = Profile.new(user_id=user_id, email=None, username=None, avatar_url=None, now=now_iso())
-    if repo.create_if_absent(profile):
-        return profile
-    # Someone created it between our read and write: theirs wins, never overwrite it.
-    return repo.get(user_id=user_id) or profile
+    if found is None:
+        profile = Profile.new(user_id=user_id, email=None, username=None, avatar_url=None, now=now_iso())
+        if repo.create_if_absent(profile):
+            return profile
+        # Someone created it between our read and write: theirs wins, never overwrite it.
+        found = repo.get(user_id=user_id) or profile
+    return replace(found, preferences=preferences_normalised(found.preferences))
 
 
 def profile_get(*, user_id: str, repo: ProfileRepository | None = None) -> Profile:
@@ -32,7 +37,14 @@ def profile_get(*, user_id: str, repo: ProfileRepository | None = None) -> Profi
 
 
 def profile_update(*, user_id: str, changes: dict[str, Any], repo: ProfileRepository | None = None) -> Profile:
-    """SET the given fields plus `updated_at`; creates a partial profile when none exists (as the original)."""
+    """SET the given fields plus `updated_at`; creates a partial profile when none exists (as the original).
+
+    Validated `preferences` are normalised and replace the stored map (defaults filled, no merge: HEAD
+    §8.3). The whole item is returned as stored (HEAD's ALL_NEW), so preferences this call did not send
+    come back as they are stored.
+    """
+    if "preferences" in changes:
+        changes = {**changes, "preferences": preferences_normalised(changes["preferences"])}
     return (repo or ProfileRepository()).upsert_fields(user_id=user_id, values={**changes, "updated_at": now_iso()})
 
 

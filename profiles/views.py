@@ -8,9 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from profiles.preferences import PreferencesSerializer
 from profiles.serializers import ProfileSerializer
 from profiles.services import profile_create, profile_get_or_create, profile_update
-from vela.fields import USER_ID_QUERY, JsonObjectField, StrictCharField, UserIdQuerySerializer, user_id_field, validated
+from vela.fields import USER_ID_QUERY, StrictCharField, UserIdQuerySerializer, user_id_field, validated
 from vela.identity import resolve_user_id
 from vela.openapi import USER_ERRORS, error_responses
 
@@ -28,7 +29,10 @@ class ProfileDetailView(APIView):
             200: inline_serializer("ProfileEnvelope", {"profile": ProfileSerializer()}),
             **error_responses(*USER_ERRORS),
         },
-        description="The caller's profile; a default one is created on first read.",
+        description="The caller's profile; a default one is created on first read. `preferences` are "
+        "normalised in the response (not written back): the four numbers always present (a missing, "
+        "non-numeric or out-of-range value is its default, a fraction truncated), unknown keys and "
+        "invalid `difficulty`/`notifications` left out.",
     )
     def get(self, request: Request) -> Response:
         payload = validated(UserIdQuerySerializer, request.query_params)
@@ -46,10 +50,11 @@ class ProfileUpdateView(APIView):
         username = StrictCharField(required=False, allow_blank=True, max_length=TEXT_MAX)
         avatar_url = StrictCharField(required=False, allow_blank=True, max_length=TEXT_MAX)
         native_language = StrictCharField(required=False, allow_blank=True, max_length=64)
-        preferences = JsonObjectField(
+        preferences = PreferencesSerializer(
             required=False,
-            help_text="A JSON object of at most 64 KiB (as JSON) and 32 levels of nesting; no empty keys; "
-            "numbers DynamoDB can store. Replaces the stored map.",
+            help_text="HEAD's preferences (unknown keys dropped). Normalised and stored as the whole map: "
+            "keys not sent are lost, the four numbers take their defaults (30, 5, 6, 0) when not sent, and "
+            "`todayStudyTime` is stored as its integer part, or 0 outside 0..1440.",
         )
 
     @extend_schema(
@@ -62,7 +67,8 @@ class ProfileUpdateView(APIView):
             **error_responses(*USER_ERRORS),
         },
         description="SET the given fields and `updated_at` (creates a partial profile when none exists). "
-        "`preferences` replaces the whole map.",
+        "`preferences` are validated, normalised and replace the whole map. The response is the item as "
+        "stored.",
     )
     def put(self, request: Request) -> Response:
         changes = validated(self.InputSerializer, request.data)

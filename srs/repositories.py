@@ -8,42 +8,20 @@ Reads are key reads or Queries (the due list on the `NextReviewDateIndex` GSI), 
 from __future__ import annotations
 
 import logging
-import random
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from games.repositories import VocabularyRepository
 from srs.records import Progress
-from vela.dynamodb import MISSING, ConditionFailed, DynamoTable, from_item, to_av, to_item
-from vela.dynamodb.errors import unprocessed_error
+from vela.dynamodb import BATCH_GET_SIZE, MISSING, ConditionFailed, DynamoTable, batch_get, from_item, to_av, to_item
 from vela.dynamodb_schema import SRS_NEXT_REVIEW_INDEX
 
 logger = logging.getLogger("vela.srs")
 
-BATCH_GET_KEYS = 100  # BatchGetItem's limit per call
-BATCH_GET_ATTEMPTS = 5
 # Attributes the statistics need (a Query reads only these).
 STATS_PROJECTION = "vocabulary_id, next_review_date, ease_factor, #interval, total_reviews, correct_count"
 
 Key = dict[str, dict[str, str]]
-
-
-def batch_get(table: DynamoTable, request_items: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """BatchGetItem over one or more tables (<= 100 keys in all), re-sending unprocessed keys with
-    jittered back-off; returns the raw items found per table name."""
-    found: dict[str, list[dict[str, Any]]] = {name: [] for name in request_items}
-    pending = request_items
-    for attempt in range(BATCH_GET_ATTEMPTS):
-        # `_call` is DynamoTable's untabled call (BatchGetItem names its tables inside RequestItems).
-        response = table._call("batch_get_item", {"RequestItems": pending})
-        for name, items in response.get("Responses", {}).items():
-            found.setdefault(name, []).extend(items)
-        pending = response.get("UnprocessedKeys") or {}
-        if not pending:
-            return found
-        time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not cryptography
-    raise unprocessed_error(sum(len(r.get("Keys", [])) for r in pending.values()), BATCH_GET_ATTEMPTS)
 
 
 class DeckVocabularyRepository(VocabularyRepository):
@@ -61,11 +39,11 @@ class DeckVocabularyRepository(VocabularyRepository):
         """id -> stored item (verbatim) for the ids that exist; BatchGetItem in chunks of 100."""
         unique = list(dict.fromkeys(ids))
         items: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(unique), BATCH_GET_KEYS):
-            request: dict[str, Any] = {"Keys": [self.key(i) for i in unique[start : start + BATCH_GET_KEYS]]}
+        for start in range(0, len(unique), BATCH_GET_SIZE):
+            request: dict[str, Any] = {"Keys": [self.key(i) for i in unique[start : start + BATCH_GET_SIZE]]}
             if projection:
                 request["ProjectionExpression"] = projection
-            for raw in batch_get(self._table, {self._table.name: request})[self._table.name]:
+            for raw in batch_get({self._table: request})[self._table]:
                 item = from_item(raw)
                 items[item["id"]] = item
         return items
@@ -102,25 +80,22 @@ class ProgressRepository:
     ) -> tuple[bool, Progress | None]:
         """(does the word exist, the caller's progress on it) in one BatchGetItem over both tables."""
         found = batch_get(
-            self._table,
             {
-                vocabulary.table.name: {"Keys": [vocabulary.key(vocabulary_id)], "ProjectionExpression": "id"},
-                self._table.name: {"Keys": [self.key(user_id, vocabulary_id)], "ConsistentRead": True},
-            },
+                vocabulary.table: {"Keys": [vocabulary.key(vocabulary_id)], "ProjectionExpression": "id"},
+                self._table: {"Keys": [self.key(user_id, vocabulary_id)], "ConsistentRead": True},
+            }
         )
-        rows = found.get(self._table.name, [])
+        rows = found[self._table]
         progress = Progress.from_dict(from_item(rows[0])) if rows else None
-        return bool(found.get(vocabulary.table.name)), progress
+        return bool(found[vocabulary.table]), progress
 
     def get_many(self, *, user_id: str, vocabulary_ids: list[str]) -> dict[str, Progress]:
         """vocabulary_id -> the user's row, for the ids that have one (consistent BatchGetItem, 100 per call)."""
         unique = list(dict.fromkeys(vocabulary_ids))
         rows: dict[str, Progress] = {}
-        for start in range(0, len(unique), BATCH_GET_KEYS):
-            keys = [self.key(user_id, v) for v in unique[start : start + BATCH_GET_KEYS]]
-            for raw in batch_get(self._table, {self._table.name: {"Keys": keys, "ConsistentRead": True}})[
-                self._table.name
-            ]:
+        for start in range(0, len(unique), BATCH_GET_SIZE):
+            keys = [self.key(user_id, v) for v in unique[start : start + BATCH_GET_SIZE]]
+            for raw in batch_get({self._table: {"Keys": keys, "ConsistentRead": True}})[self._table]:
                 row = Progress.from_dict(from_item(raw))
                 rows[row.vocabulary_id] = row
         return rows

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import random
 import time
-import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from games.records import normalized_word, vocabulary_id_for
 from srs.records import Progress
 from srs.repositories import STATS_PROJECTION, DeckVocabularyRepository, ProgressRepository
 from srs.scheduler import EASE_FACTOR, calculate_next_review, round_half_up
@@ -354,21 +354,6 @@ def srs_progress_delete(*, user_id: str, vocabulary_id: str, repo: ProgressRepos
 
 
 # --- vocabulary from-word -----------------------------------------------------------------------------
-def to_katakana(text: str) -> str:
-    """Hiragana U+3041..U+3096 -> katakana (+0x60); everything else unchanged."""
-    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
-
-
-def normalized_word(word: str) -> str:
-    return unicodedata.normalize("NFKC", word)
-
-
-def vocabulary_id_for(word: str, reading: str | None) -> str:
-    """HEAD's deterministic id: `NFKC(word)[:katakana(NFKC(reading))]` (inputs already trimmed)."""
-    base = normalized_word(word)
-    return f"{base}:{to_katakana(normalized_word(reading))}" if reading else base
-
-
 @dataclass(frozen=True, slots=True)
 class FromWordResult:
     vocabulary_id: str

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from games.records import vocabulary_id_for
 from srs.fields import JlptLevelsField, JsNumberIntegerField, QuerySerializer
 from srs.records import Progress
 from srs.services import (
@@ -33,7 +34,6 @@ from srs.services import (
     srs_review,
     srs_stats,
     vocabulary_from_word,
-    vocabulary_id_for,
 )
 from vela.fields import JsonObjectField, NumberField, StrictCharField, StrictIntegerField, validated
 from vela.identity import current_identity

@@ -25,7 +25,7 @@ def test_every_route_happy_path(client, dynamodb_http, auth_header):
 
     created = send(client, "POST", "/api/profiles/create", {"email": "u1@example.com", "username": "ユーザー"}, me)
     fetched = send(client, "GET", "/api/profiles", headers=me)
-    updated = send(client, "PUT", "/api/profiles/update", {"preferences": {"furigana": True}}, me)
+    updated = send(client, "PUT", "/api/profiles/update", {"preferences": {"notifications": True, "x": 1}}, me)
     game = {
         "game_type": "vocabulary",
         "score": 9,
@@ -42,7 +42,13 @@ def test_every_route_happy_path(client, dynamodb_http, auth_header):
     assert [r.status_code for r in (created, fetched, updated, played, analytics, vocabulary, sentences)] == [200] * 7
     assert created.json() == {"success": True}
     assert fetched.json()["profile"]["username"] == "ユーザー"
-    assert updated.json()["profile"]["preferences"] == {"furigana": True}
+    assert updated.json()["profile"]["preferences"] == {  # HEAD's keys only, the numbers' defaults filled in
+        "dailyGoal": 30,
+        "dailyLessonGoal": 5,
+        "lessonDurationMinutes": 6,
+        "notifications": True,
+        "todayStudyTime": 0,
+    }
     assert played.json() == {"success": True}
     assert analytics.json()["totalExperience"] == 25
     assert len(vocabulary.json()["vocabulary"]) == 4

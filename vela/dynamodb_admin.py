@@ -5,6 +5,7 @@ Used by `manage.py dynamodb_tables`, `scripts/run_local.py` and the tests' moto-
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +51,9 @@ def tables_create(
     timeout: float = 300,
     report: Report = lambda m: None,
 ) -> list[TableState]:
-    """Create each missing table (same keys/GSI as production) and wait until every one is ACTIVE."""
+    """Create each missing table (same keys/GSI as production) and wait until every one is ACTIVE; an
+    existing table gains the catalogue's indexes it lacks (`indexes_add`)."""
+    existing = set()
     for spec in _specs(only):
         name = names[spec.logical]
         try:
@@ -60,14 +63,48 @@ def tables_create(
             if client_error_code(exc) != "ResourceInUseException":
                 raise
             report(f"{name}: already exists")
+            existing.add(name)
     states = []
     for spec in _specs(only):
         name = names[spec.logical]
         _wait(client, "table_exists", name, timeout)
+        if name in existing:
+            indexes_add(client, spec, name, timeout=timeout, report=report)
         state = describe(client, spec, name)
         report(f"{name}: {state.status}")
         states.append(state)
     return states
+
+
+def indexes_add(
+    client: Any, spec: TableSpec, name: str, *, timeout: float = 1800, report: Report = lambda m: None
+) -> list[str]:
+    """Add the catalogue's indexes an existing (ACTIVE) table lacks, one UpdateTable each, and wait until
+    each is ACTIVE (DynamoDB backfills it from the table's rows first). The indexes added."""
+    table = client.describe_table(TableName=name)["Table"]
+    present = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+    added = []
+    for index in spec.indexes:
+        if index.name in present:
+            continue
+        report(f"{name}: adding index {index.name}")
+        client.update_table(**spec.add_index_kwargs(name, index))
+        _wait_index_active(client, name, index.name, timeout)
+        report(f"{name}: index {index.name} ACTIVE")
+        added.append(index.name)
+    return added
+
+
+def _wait_index_active(client: Any, name: str, index: str, timeout: float, poll: float = 2) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        table = client.describe_table(TableName=name)["Table"]
+        statuses = {i["IndexName"]: i.get("IndexStatus") for i in table.get("GlobalSecondaryIndexes", [])}
+        if statuses.get(index) == "ACTIVE":
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"index {index} of {name} is still {statuses.get(index)} after {timeout}s")
+        time.sleep(poll)
 
 
 def tables_delete(

@@ -19,6 +19,14 @@ class Index:
     partition_key: tuple[str, str]
     sort_key: tuple[str, str] | None = None
 
+    def definition(self) -> dict[str, Any]:
+        """The index as CreateTable and UpdateTable take it (on-demand, every attribute projected)."""
+        return {
+            "IndexName": self.name,
+            "KeySchema": _key_schema(self.partition_key, self.sort_key),
+            "Projection": {"ProjectionType": "ALL"},
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class TableSpec:
@@ -49,35 +57,54 @@ class TableSpec:
                 return value
         return self.default_name
 
+    def attribute_definitions(self) -> list[dict[str, str]]:
+        """Every key attribute of the table and its indexes, with its type."""
+        attributes = dict([self.partition_key])
+        for key in (self.sort_key, *(k for index in self.indexes for k in (index.partition_key, index.sort_key))):
+            if key:
+                attributes[key[0]] = key[1]
+        return [{"AttributeName": n, "AttributeType": t} for n, t in attributes.items()]
+
     def create_table_kwargs(self, name: str) -> dict[str, Any]:
         """Arguments for `client.create_table`: on-demand billing, same keys and GSI as production."""
-        attributes = {self.partition_key[0]: self.partition_key[1]}
-        key_schema = [{"AttributeName": self.partition_key[0], "KeyType": "HASH"}]
-        if self.sort_key:
-            attributes[self.sort_key[0]] = self.sort_key[1]
-            key_schema.append({"AttributeName": self.sort_key[0], "KeyType": "RANGE"})
-        kwargs: dict[str, Any] = {"TableName": name, "KeySchema": key_schema, "BillingMode": "PAY_PER_REQUEST"}
-        gsis = []
-        for index in self.indexes:
-            attributes[index.partition_key[0]] = index.partition_key[1]
-            index_keys = [{"AttributeName": index.partition_key[0], "KeyType": "HASH"}]
-            if index.sort_key:
-                attributes[index.sort_key[0]] = index.sort_key[1]
-                index_keys.append({"AttributeName": index.sort_key[0], "KeyType": "RANGE"})
-            gsis.append({"IndexName": index.name, "KeySchema": index_keys, "Projection": {"ProjectionType": "ALL"}})
-        if gsis:
-            kwargs["GlobalSecondaryIndexes"] = gsis
-        kwargs["AttributeDefinitions"] = [{"AttributeName": n, "AttributeType": t} for n, t in attributes.items()]
+        kwargs: dict[str, Any] = {
+            "TableName": name,
+            "KeySchema": _key_schema(self.partition_key, self.sort_key),
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        if self.indexes:
+            kwargs["GlobalSecondaryIndexes"] = [index.definition() for index in self.indexes]
+        kwargs["AttributeDefinitions"] = self.attribute_definitions()
         return kwargs
+
+    def add_index_kwargs(self, name: str, index: Index) -> dict[str, Any]:
+        """Arguments for `client.update_table` adding `index` to an existing table (one index per call)."""
+        return {
+            "TableName": name,
+            "AttributeDefinitions": self.attribute_definitions(),
+            "GlobalSecondaryIndexUpdates": [{"Create": index.definition()}],
+        }
+
+
+def _key_schema(partition_key: tuple[str, str], sort_key: tuple[str, str] | None) -> list[dict[str, str]]:
+    schema = [{"AttributeName": partition_key[0], "KeyType": "HASH"}]
+    if sort_key:
+        schema.append({"AttributeName": sort_key[0], "KeyType": "RANGE"})
+    return schema
 
 
 CHAT_HISTORY_USER_INDEX = "UserIdIndex"
 SRS_NEXT_REVIEW_INDEX = "NextReviewDateIndex"
+# Game content by JLPT level (HEAD §8.6's filter): only rows with a numeric `jlpt_level` are in it, which
+# are exactly the rows the filter can match (a string "5" never matches, §13.9). Sort key `id`: every
+# row has it, so no row needs a new attribute to be found.
+JLPT_LEVEL_INDEX = "JlptLevelIndex"
+_JLPT_INDEX = Index(JLPT_LEVEL_INDEX, ("jlpt_level", "N"), ("id", "S"))
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("profiles", "PROFILES_TABLE_NAME", "vela-profiles", ("user_id", "S")),
-    TableSpec("vocabulary", "VOCABULARY_TABLE_NAME", "vela-vocabulary", ("id", "S")),
-    TableSpec("sentences", "SENTENCES_TABLE_NAME", "vela-sentences", ("id", "S")),
+    TableSpec("vocabulary", "VOCABULARY_TABLE_NAME", "vela-vocabulary", ("id", "S"), indexes=(_JLPT_INDEX,)),
+    TableSpec("sentences", "SENTENCES_TABLE_NAME", "vela-sentences", ("id", "S"), indexes=(_JLPT_INDEX,)),
     TableSpec("game_sessions", "GAME_SESSIONS_TABLE_NAME", "vela-game-sessions", ("user_id", "S"), ("session_id", "S")),
     TableSpec("daily_progress", "DAILY_PROGRESS_TABLE_NAME", "vela-daily-progress", ("user_id", "S"), ("date", "S")),
     TableSpec(

@@ -67,7 +67,9 @@ def expected_statements(cluster_arn: str) -> list[dict[str, Any]]:
         "DynamoDbVelaTables": [
             f"{table}/vela-profiles",
             f"{table}/vela-vocabulary",
+            f"{table}/vela-vocabulary/index/JlptLevelIndex",
             f"{table}/vela-sentences",
+            f"{table}/vela-sentences/index/JlptLevelIndex",
             f"{table}/vela-game-sessions",
             f"{table}/vela-daily-progress",
             f"{table}/vela-chat-history",

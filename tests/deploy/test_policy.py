@@ -49,6 +49,8 @@ def test_dynamodb_is_limited_to_vela_tables_and_their_named_indexes() -> None:
     assert f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/vela-chat-history/index/UserIdIndex" in resources
     progress = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/vela-user-vocabulary-progress"
     assert {progress, f"{progress}/index/NextReviewDateIndex"} <= set(resources)
+    for content in ("vela-vocabulary", "vela-sentences"):
+        assert f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{content}/index/JlptLevelIndex" in resources
     assert all("*" not in arn for arn in resources)
 
 

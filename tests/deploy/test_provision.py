@@ -83,6 +83,23 @@ def test_provision_is_idempotent(aws_endpoint: str, settings_file: Path) -> None
     assert "created" not in output
 
 
+def test_an_existing_table_without_a_catalogue_index_gains_it(aws_endpoint: str, settings_file: Path) -> None:
+    ddb = client("dynamodb", aws_endpoint)
+    ddb.create_table(  # the vocabulary table as deployed before JlptLevelIndex
+        TableName="vela-vocabulary",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    output = provision(settings_file)
+
+    indexes = ddb.describe_table(TableName="vela-vocabulary")["Table"]["GlobalSecondaryIndexes"]
+    assert [(i["IndexName"], i["IndexStatus"]) for i in indexes] == [("JlptLevelIndex", "ACTIVE")]
+    assert "vela-vocabulary: adding index JlptLevelIndex" in output
+    assert "adding index" not in provision(settings_file)
+
+
 def test_show_stage_reports_what_exists(aws_endpoint: str, settings_file: Path) -> None:
     provision(settings_file)
 

@@ -1,7 +1,8 @@
 """Games `jlpt` filters and random sampling (HEAD §8.6, §5.9) against a moto server over real HTTP.
 
 DynamoDB calls are counted with a botocore event hook on the app's own client, so the bounded reads
-(one Scan page of 3 x limit without a filter; at most 1000 items read with one) are asserted.
+(one Scan page of 3 x limit without a filter; with one, a Query of `JlptLevelIndex` per level reading
+only matching rows, at most 1000) are asserted.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from tests.dynamo_helpers import put
+from tests.dynamo_helpers import drop, put
+from vela.dynamodb_admin import tables_create
+from vela.dynamodb_schema import JLPT_LEVEL_INDEX, SPECS
 
 VOCABULARY, SENTENCES = "/api/games/vocabulary", "/api/games/sentences"
 
@@ -47,6 +50,27 @@ def scans(dynamodb_http):
     yield seen
     events.unregister("provide-client-params.dynamodb.Scan", before)
     events.unregister("after-call.dynamodb.Scan", after)
+
+
+@pytest.fixture
+def queries(dynamodb_http):
+    """Every Query the app sends (on its own client): the parameters, plus `Count` of the answer."""
+    from vela.aws import dynamodb_client
+
+    seen: list[dict] = []
+
+    def before(params, **kwargs):
+        seen.append(dict(params))
+
+    def after(parsed, **kwargs):
+        seen[-1]["answered_count"] = parsed.get("Count")
+
+    events = dynamodb_client(validate=False).meta.events
+    events.register("provide-client-params.dynamodb.Query", before)
+    events.register("after-call.dynamodb.Query", after)
+    yield seen
+    events.unregister("provide-client-params.dynamodb.Query", before)
+    events.unregister("after-call.dynamodb.Query", after)
 
 
 def test_filter_returns_only_numeric_matching_levels(client, dynamodb_http, scans):
@@ -127,33 +151,67 @@ def test_without_filter_one_scan_page_of_three_times_limit_is_sampled(client, dy
     assert 4 < len(seen) <= 12  # random subsets of the same first page of 12
 
 
-def test_filter_stops_once_enough_items_match(client, dynamodb_http, scans):
-    batch_put(dynamodb_http, "vocabulary", [vocab(n, 5) for n in range(300)])
+def test_filter_reads_only_matching_rows_one_query_per_level(client, dynamodb_http, scans, queries):
+    batch_put(dynamodb_http, "vocabulary", [vocab(n, [5, 4, 3, 2, 1][n % 5]) for n in range(300)])
 
-    response = client.get(VOCABULARY, {"jlpt": "5", "limit": "3"})
+    response = client.get(VOCABULARY, {"jlpt": "5,4", "limit": "3"})
 
     assert len(response.json()["vocabulary"]) == 3
-    assert len(scans) == 1  # the first page already had enough matches
-    assert scans[0]["Limit"] == 1000
+    assert scans == []
+    assert [(q["IndexName"], q["ExpressionAttributeValues"]) for q in queries] == [
+        (JLPT_LEVEL_INDEX, {":level": {"N": "5"}}),
+        (JLPT_LEVEL_INDEX, {":level": {"N": "4"}}),
+    ]
+    assert [q["answered_count"] for q in queries] == [60, 60]  # matches only: 120 of the 300 rows
 
 
-def test_filter_reads_at_most_1000_items(client, dynamodb_http, scans, caplog):
-    # 1200 non-matching items with ~1.5 KB each: moto answers 1 MB pages, so it takes several Scans.
-    filler = "x" * 1500
-    items = [vocab(n, 3) | {"note": {"S": filler}} for n in range(1200)]
-    batch_put(dynamodb_http, "vocabulary", items)
+def test_filter_samples_every_match_not_a_first_page(client, dynamodb_http, queries):
+    batch_put(dynamodb_http, "vocabulary", [vocab(n, 5) for n in range(30)])
 
-    response = client.get(VOCABULARY, {"jlpt": "1", "limit": "5"})
+    seen: set[str] = set()
+    for _ in range(12):
+        items = client.get(VOCABULARY, {"jlpt": "5", "limit": "4"}).json()["vocabulary"]
+        assert len({i["id"] for i in items}) == 4
+        seen.update(i["id"] for i in items)
+
+    assert len(queries) == 12
+    assert len(seen) > 12  # random subsets of all 30 matches (about 25 seen), not of the first 12
+
+
+def test_filter_reads_at_most_1000_matches(client, dynamodb_http, queries, caplog):
+    batch_put(dynamodb_http, "vocabulary", [vocab(n, 3) for n in range(1200)])
+
+    response = client.get(VOCABULARY, {"jlpt": "3", "limit": "5"})
 
     assert response.status_code == 200
-    assert response.json()["vocabulary"] == []
-    assert len(scans) >= 2
-    budget = 1000
-    for scan in scans:
-        assert scan["Limit"] == budget  # each page asks only for what is left of the budget
-        budget -= scan["answered_scanned"]
-    assert budget == 0  # 1000 read in all, never the whole 1200-item table
-    assert "JLPT filter on vocabulary read 1000 items for 0 matches" in caplog.text
+    assert len(response.json()["vocabulary"]) == 5
+    assert [(q["Limit"], q["answered_count"]) for q in queries] == [(1000, 1000)]  # never the 1200
+    assert "JLPT level 3 of vocabulary: pool stopped at 1000 items" in caplog.text
+
+
+def test_an_existing_table_gains_the_index_and_string_levels_stay_out(client, dynamodb_http, settings, queries):
+    """Tables made before the index: `dynamodb_tables create` (and provisioning) add it; DynamoDB's backfill
+    leaves out rows whose `jlpt_level` is not a number, which never matched anyway (HEAD §13.9)."""
+    ddb = dynamodb_http
+    name = drop(ddb, "vocabulary")
+    ddb.get_waiter("table_not_exists").wait(TableName=name)
+    old = SPECS["vocabulary"].create_table_kwargs(name)
+    del old["GlobalSecondaryIndexes"]
+    old["AttributeDefinitions"] = [{"AttributeName": "id", "AttributeType": "S"}]
+    ddb.create_table(**old)
+    batch_put(ddb, "vocabulary", [vocab(n, [5, "5", None][n % 3]) for n in range(9)])
+    report: list[str] = []
+
+    tables_create(ddb, {"vocabulary": name}, only=["vocabulary"], report=report.append)
+    response = client.get(VOCABULARY, {"jlpt": "5"})
+
+    assert f"{name}: adding index {JLPT_LEVEL_INDEX}" in report
+    indexes = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"]
+    assert [(i["IndexName"], i["IndexStatus"]) for i in indexes] == [(JLPT_LEVEL_INDEX, "ACTIVE")]
+    assert sorted(item["id"] for item in response.json()["vocabulary"]) == ["v0000", "v0003", "v0006"]
+    assert len(queries) == 1
+    tables_create(ddb, {"vocabulary": name}, only=["vocabulary"], report=report.append)  # idempotent
+    assert report.count(f"{name}: adding index {JLPT_LEVEL_INDEX}") == 1
 
 
 def test_sentences_filter_the_same_way(client, dynamodb_http):

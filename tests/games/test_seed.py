@@ -6,8 +6,9 @@ import re
 import pytest
 from django.core.management import call_command
 
+from games.records import vocabulary_id_for
 from games.services import demo_data
-from tests.dynamo_helpers import scan
+from tests.dynamo_helpers import get, scan
 
 
 def test_demo_data_is_real_japanese_with_reference_shapes():
@@ -45,3 +46,28 @@ def test_seed_without_tables_is_a_clear_command_error(moto_server):
 
     with pytest.raises(CommandError, match="vela-vocabulary' does not exist"):
         call_command("seed_demo_data", stdout=io.StringIO())
+
+
+def test_demo_vocabulary_has_heads_deterministic_ids():
+    vocabulary = demo_data()["vocabulary"]
+
+    by_word = {item["japanese_word"]: item for item in vocabulary}
+    assert by_word["食べる"]["id"] == "食べる:タベル"
+    assert by_word["コーヒー"]["id"] == "コーヒー:コーヒー"  # a katakana reading
+    assert by_word["食べる"]["normalized_japanese_word"] == "食べる"
+    for item in vocabulary:
+        assert item["id"] == vocabulary_id_for(item["japanese_word"], item.get("hiragana") or item.get("katakana"))
+
+
+def test_from_word_on_a_seeded_word_finds_its_row(client, dynamodb_http, auth_header):
+    call_command("seed_demo_data", stdout=io.StringIO())
+    seeded = get(dynamodb_http, "vocabulary", id="食べる:タベル")
+    rows = len(scan(dynamodb_http, "vocabulary"))
+    body = {"japanese_word": "食べる", "reading": "タベル", "english_translation": "eat (new wording)"}
+
+    response = client.post("/api/vocabulary/from-word", body, content_type="application/json", headers=auth_header())
+
+    assert response.status_code == 200
+    assert response.json() == {"vocabulary_id": "食べる:タベル", "created": False, "alreadyInSRS": False}
+    assert len(scan(dynamodb_http, "vocabulary")) == rows
+    assert get(dynamodb_http, "vocabulary", id="食べる:タベル") == seeded  # the seeded row is left as it is

@@ -5,15 +5,14 @@ from datetime import UTC, datetime
 
 import pytest
 
+from games.records import to_katakana, vocabulary_id_for
 from srs.records import Progress
 from srs.services import (
     REVIEW_ATTEMPTS,
     progress_apply_review,
     srs_due,
     srs_stats,
-    to_katakana,
     vocabulary_from_word,
-    vocabulary_id_for,
 )
 from tests.dynamo_helpers import put
 from tests.srs.conftest import USER_A, progress_row

@@ -15,7 +15,7 @@ Services thus pass records and a transaction object, never DynamoDB request dict
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -45,6 +45,7 @@ from vela.dynamodb.errors import (
 )
 
 __all__ = [
+    "BATCH_GET_SIZE",
     "ERRORS",
     "MISSING",
     "ConditionFailed",
@@ -52,6 +53,7 @@ __all__ = [
     "Problem",
     "Transaction",
     "TransactionCancelled",
+    "batch_get",
     "check_storable",
     "client_error_code",
     "failure_prefix",
@@ -121,15 +123,7 @@ class DynamoTable:
         """Every Put/DeleteRequest, 25 per BatchWriteItem; unprocessed ones are re-sent with exponential
         backoff (BATCH_ATTEMPTS sends in all), then a 502 `dynamodb_throttled`."""
         for start in range(0, len(requests), BATCH_WRITE_SIZE):
-            pending = requests[start : start + BATCH_WRITE_SIZE]
-            for attempt in range(BATCH_ATTEMPTS):
-                if attempt:
-                    sleep(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
-                pending = self.batch_write(pending)
-                if not pending:
-                    break
-            if pending:
-                raise unprocessed_error(len(pending), BATCH_ATTEMPTS)
+            _resend_unprocessed(self.batch_write, requests[start : start + BATCH_WRITE_SIZE], len, sleep)
 
     def batch_get_keys(
         self, keys: list[dict[str, Any]], *, projection: str, sleep: Callable[[float], None] = time.sleep
@@ -137,23 +131,53 @@ class DynamoTable:
         """BatchGetItem of any number of keys (100 per call), retrying unprocessed keys; the items found."""
         found: list[Item] = []
         for start in range(0, len(keys), BATCH_GET_SIZE):
-            request: dict[str, Any] = {
-                self.name: {"Keys": keys[start : start + BATCH_GET_SIZE], "ProjectionExpression": projection}
-            }
-            for attempt in range(BATCH_ATTEMPTS):
-                if attempt:
-                    sleep(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
-                response = self._call("batch_get_item", {"RequestItems": request})
-                found.extend(response.get("Responses", {}).get(self.name, []))
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-            if request:
-                raise unprocessed_error(len(request[self.name]["Keys"]), BATCH_ATTEMPTS)
+            request = {"Keys": keys[start : start + BATCH_GET_SIZE], "ProjectionExpression": projection}
+            found.extend(batch_get({self: request}, sleep=sleep)[self])
         return found
 
     def _call(self, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         return _invoke(self._client, operation, kwargs, self.name)
+
+
+def batch_get(
+    requests: Mapping[DynamoTable, dict[str, Any]], *, sleep: Callable[[float], None] = time.sleep
+) -> dict[DynamoTable, list[Item]]:
+    """One BatchGetItem over one or more tables (each with its `Keys` and e.g. `ConsistentRead` or
+    `ProjectionExpression`; at most 100 keys in all): the raw items found, per table.
+
+    The first table's client sends it. Unprocessed keys are re-sent with exponential backoff
+    (BATCH_ATTEMPTS sends in all), then a 502 `dynamodb_throttled`; failures are translated like
+    single-table calls, naming every table.
+    """
+    tables = {table.name: table for table in requests}
+    client = next(iter(requests))._client if requests else None
+    label = ", ".join(sorted(tables))
+    found: dict[DynamoTable, list[Item]] = {table: [] for table in requests}
+
+    def send(pending: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        response = _invoke(client, "batch_get_item", {"RequestItems": pending}, label)
+        for name, items in response.get("Responses", {}).items():
+            found[tables[name]].extend(items)
+        return dict(response.get("UnprocessedKeys") or {})
+
+    if requests:
+        pending = {table.name: request for table, request in requests.items()}
+        _resend_unprocessed(send, pending, lambda left: sum(len(r["Keys"]) for r in left.values()), sleep)
+    return found
+
+
+def _resend_unprocessed[P](
+    send: Callable[[P], P], pending: P, count: Callable[[P], int], sleep: Callable[[float], None]
+) -> None:
+    """Send `pending`, then re-send what DynamoDB left unprocessed (`send` returns it, empty when done)
+    with exponential backoff; after BATCH_ATTEMPTS sends a 502 `dynamodb_throttled` counting what is left."""
+    for attempt in range(BATCH_ATTEMPTS):
+        if attempt:
+            sleep(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+        pending = send(pending)
+        if not pending:
+            return
+    raise unprocessed_error(count(pending), BATCH_ATTEMPTS)
 
 
 class Transaction:
