@@ -31,9 +31,8 @@ def vocab(n, level):
     return item
 
 
-@pytest.fixture
-def scans(dynamodb_http):
-    """Every Scan the app sends (on its own client): the parameters, plus `ScannedCount` of the answer."""
+def _sent(operation: str, answered: str, answer_key: str):
+    """Every `operation` the app sends (on its own client): the parameters, plus `answer_key` of the answer."""
     from vela.aws import dynamodb_client
 
     seen: list[dict] = []
@@ -42,35 +41,24 @@ def scans(dynamodb_http):
         seen.append(dict(params))
 
     def after(parsed, **kwargs):
-        seen[-1]["answered_scanned"] = parsed.get("ScannedCount")
+        seen[-1][answered] = parsed.get(answer_key)
 
     events = dynamodb_client(validate=False).meta.events
-    events.register("provide-client-params.dynamodb.Scan", before)
-    events.register("after-call.dynamodb.Scan", after)
+    events.register(f"provide-client-params.dynamodb.{operation}", before)
+    events.register(f"after-call.dynamodb.{operation}", after)
     yield seen
-    events.unregister("provide-client-params.dynamodb.Scan", before)
-    events.unregister("after-call.dynamodb.Scan", after)
+    events.unregister(f"provide-client-params.dynamodb.{operation}", before)
+    events.unregister(f"after-call.dynamodb.{operation}", after)
+
+
+@pytest.fixture
+def scans(dynamodb_http):
+    yield from _sent("Scan", "answered_scanned", "ScannedCount")
 
 
 @pytest.fixture
 def queries(dynamodb_http):
-    """Every Query the app sends (on its own client): the parameters, plus `Count` of the answer."""
-    from vela.aws import dynamodb_client
-
-    seen: list[dict] = []
-
-    def before(params, **kwargs):
-        seen.append(dict(params))
-
-    def after(parsed, **kwargs):
-        seen[-1]["answered_count"] = parsed.get("Count")
-
-    events = dynamodb_client(validate=False).meta.events
-    events.register("provide-client-params.dynamodb.Query", before)
-    events.register("after-call.dynamodb.Query", after)
-    yield seen
-    events.unregister("provide-client-params.dynamodb.Query", before)
-    events.unregister("after-call.dynamodb.Query", after)
+    yield from _sent("Query", "answered_count", "Count")
 
 
 def test_filter_returns_only_numeric_matching_levels(client, dynamodb_http, scans):

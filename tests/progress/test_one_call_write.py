@@ -5,14 +5,12 @@ transaction (stale view of the day, another writer, no profile) nothing was writ
 step-by-step path decides, so totals stay exact either way.
 """
 
-from datetime import UTC, datetime
-
 import pytest
 
 from progress.records import DailyProgress
-from progress.repositories import DailyProgressRepository, GameSessionRepository
-from progress.services import daily_progress_add_game, progress_record_game_session, seen_days
+from progress.services import daily_progress_add_game, seen_days
 from tests.dynamo_helpers import get, put, scan
+from tests.progress.support import record, today
 from tests.spy import CountingClient
 from vela.dynamodb import DynamoTable
 from vela.errors import ServiceMisconfiguredError
@@ -23,24 +21,6 @@ def counted(dynamodb, monkeypatch):
     client = CountingClient(dynamodb)
     monkeypatch.setattr("vela.dynamodb.dynamodb_client", lambda validate=True: client)
     return client
-
-
-def record(user_id="u", xp=10, correct=5):
-    return progress_record_game_session(
-        user_id=user_id,
-        game_type="vocabulary",
-        score=1,
-        duration_seconds=60,
-        questions_answered=10,
-        correct_answers=correct,
-        experience_gained=xp,
-        sessions=GameSessionRepository(),
-        days=DailyProgressRepository(),
-    )
-
-
-def today():
-    return datetime.now(UTC).strftime("%Y-%m-%d")
 
 
 def test_each_game_is_one_transaction_when_the_process_knows_the_day(counted, dynamodb):

@@ -10,15 +10,13 @@ Both the one-transaction path and the step-by-step path are re-sent.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from botocore.config import Config
 
-from progress.repositories import DailyProgressRepository, GameSessionRepository
-from progress.services import progress_record_game_session, seen_days
+from progress.services import seen_days
 from tests.dynamo_helpers import get, put, scan
 from tests.faults import LostResponseProxy
+from tests.progress.support import record, today
 from vela.errors import ApplicationError
 
 WRITES = {"PutItem", "UpdateItem", "TransactWriteItems"}
@@ -65,24 +63,6 @@ def distinct(calls):
         if call not in unique:
             unique.append(call)
     return unique
-
-
-def today():
-    return datetime.now(UTC).strftime("%Y-%m-%d")
-
-
-def record(xp=10, correct=5, user_id="u"):
-    return progress_record_game_session(
-        user_id=user_id,
-        game_type="vocabulary",
-        score=1,
-        duration_seconds=60,
-        questions_answered=10,
-        correct_answers=correct,
-        experience_gained=xp,
-        sessions=GameSessionRepository(),
-        days=DailyProgressRepository(),
-    )
 
 
 def day_row(ddb):
