@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from profiles.serializers import ProfileSerializer
 from profiles.services import profile_create, profile_get_or_create, profile_update
 from vela.fields import USER_ID_HELP, JsonObjectField, StrictCharField, user_id_field
 from vela.identity import resolve_user_id
-from vela.openapi import USER_ERRORS, error_responses
+from vela.openapi import USER_ERRORS, error_responses, extend_schema
 
 # One instance for every response: its to_representation is stateless, and building a serializer
 # per request (DRF deep-copies its fields) is measurable on this hot path.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from progress.services import progress_analytics, progress_record_game_session
 from vela.fields import USER_ID_HELP, NumberField, StrictCharField, StrictNumberField, user_id_field
 from vela.identity import resolve_user_id
-from vela.openapi import USER_ERRORS, error_responses
+from vela.openapi import USER_ERRORS, error_responses, extend_schema
 
 # Game figures are bounded so sums stay exact in DynamoDB (38 digits); the original took any finite number.
 GAME_NUMBER_BOUND = 1e9
