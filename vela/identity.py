@@ -5,7 +5,7 @@ RS256 against the pool's JWKS (fetched once, cached by PyJWT's PyJWKClient), iss
 app clients: the web client (COGNITO_CLIENT_ID) or the mobile client (COGNITO_MOBILE_CLIENT_ID, HEAD §3.1).
 
 Every DRF view imports this module (DEFAULT_AUTHENTICATION_CLASSES), so PyJWT and its crypto
-(cryptography.x509, ~0.1 s of a Lambda cold start) are imported by the first token check instead.
+(cryptography.x509, ~6% of a Lambda cold start here) are imported by the first token check instead.
 """
 
 from __future__ import annotations
