@@ -202,3 +202,22 @@ def test_extend_schema_applies_at_once_after_a_schema_was_built(schema):
         raise NotImplementedError
 
     assert "schema" in get.kwargs
+
+
+def test_no_app_uses_drf_spectacular_extend_schema_directly():
+    """It would load the schema machinery with the view (vela.openapi.extend_schema defers it)."""
+    import ast
+
+    from tests.vela.test_layering import FEATURE_APPS
+
+    offenders = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for package in sorted(FEATURE_APPS)
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+        and node.module == "drf_spectacular.utils"
+        and "extend_schema" in {alias.name for alias in node.names}
+    ]
+
+    assert offenders == []
