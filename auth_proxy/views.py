@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from auth_proxy.services import (
 )
 from vela.identity import caller_email, current_identity
 from vela.json_body import json_object
-from vela.openapi import ErrorSerializer
+from vela.openapi import ErrorSerializer, extend_schema
 from vela.views import PublicAPIView
 
 ERROR = ErrorSerializer  # the one error component (vela.openapi)

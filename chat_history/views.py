@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +15,7 @@ from chat_history.services import chat_message_save, chat_messages_list, chat_th
 from vela.errors import BadRequestError
 from vela.fields import StrictBooleanField, StrictCharField, StrictIntegerField, validated
 from vela.identity import migration_anonymous, resolve_user_id
-from vela.openapi import ErrorSerializer
+from vela.openapi import ErrorSerializer, extend_schema
 
 MAX_ID_CHARS = 512  # DynamoDB key attributes hold at most 2048 bytes
 MAX_MESSAGE_CHARS = 100_000  # DynamoDB items hold at most 400 KB

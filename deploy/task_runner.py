@@ -2,7 +2,8 @@
 
 Standalone on purpose (no project imports): `python3.12 -S deploy/task_runner.py <task_root> <events.json>`
 puts the task root first on sys.path, imports `handler` from it and prints one JSON document with the
-responses and timings (import, first invocation, warm latencies).
+responses, timings (import, first invocation, warm latencies) and the modules the process imported
+up to the first response.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def main() -> None:
     imported = time.perf_counter()
     responses = [handler.lambda_handler(events[0], Context())]
     first = time.perf_counter()
+    modules = sorted(sys.modules)
     logging.disable(logging.CRITICAL)  # warm timings without log I/O
     responses += [handler.lambda_handler(event, Context()) for event in events[1:]]
     latencies = []
@@ -55,6 +57,7 @@ def main() -> None:
                 "cold_total": first - started,
                 "warm": latencies,
                 "no_site": "site" not in sys.modules,
+                "modules": modules,
                 "responses": responses,
             },
             default=str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from dictionary.services import dictionary_lookup
 from vela.fields import validated
-from vela.openapi import ErrorSerializer, error_responses
+from vela.openapi import ErrorSerializer, error_responses, extend_schema
 
 CACHE_CONTROL = "private, max-age=86400"
 QUERY_MAX = 256

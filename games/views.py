@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,7 +20,7 @@ from games.services import (
     sentence_list,
     vocabulary_list,
 )
-from vela.openapi import PUBLIC_ERRORS, error_responses
+from vela.openapi import PUBLIC_ERRORS, error_responses, extend_schema
 from vela.query_params import jlpt_levels, positive_int
 from vela.views import PublicAPIView
 

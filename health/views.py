@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from health.services import SUCCESS_DETAILS, dsql_probe
+from vela.openapi import extend_schema
 from vela.views import PublicAPIView
 
 

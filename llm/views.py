@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,7 +13,7 @@ from llm.services import llm_chat, sentence_analysis_frames, sentence_analysis_o
 from llm.streaming import streaming_supported
 from vela.identity import resolve_email
 from vela.json_body import json_object
-from vela.openapi import ErrorSerializer
+from vela.openapi import ErrorSerializer, extend_schema
 from vela.views import PublicAPIView
 
 ERROR = ErrorSerializer  # the one error component (vela.openapi)

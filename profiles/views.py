@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,7 +13,7 @@ from profiles.serializers import ProfileSerializer
 from profiles.services import profile_create, profile_get_or_create, profile_update
 from vela.fields import USER_ID_QUERY, StrictCharField, UserIdQuerySerializer, user_id_field, validated
 from vela.identity import resolve_user_id
-from vela.openapi import USER_ERRORS, error_responses
+from vela.openapi import USER_ERRORS, error_responses, extend_schema
 
 # One instance for every response: its to_representation is stateless, and building a serializer
 # per request (DRF deep-copies its fields) is measurable on this hot path.

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_serializer,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +19,7 @@ from vela.fields import (
     validated,
 )
 from vela.identity import resolve_user_id
-from vela.openapi import USER_ERRORS, ErrorSerializer, error_responses
+from vela.openapi import USER_ERRORS, ErrorSerializer, error_responses, extend_schema
 
 CONFLICT = {
     409: OpenApiResponse(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.validators import RegexValidator
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,7 +21,7 @@ from sentences.services import (
     saved_sentence_list,
 )
 from vela.identity import resolve_email
-from vela.openapi import ErrorSerializer
+from vela.openapi import ErrorSerializer, extend_schema
 
 ERROR = ErrorSerializer  # the one error component (vela.openapi)
 WIRE_EXTRAS = (("sourceUrl", "source_url"), ("context", "context"))

@@ -7,13 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_serializer,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,7 +31,7 @@ from srs.services import (
 )
 from vela.fields import JsonObjectField, NumberField, StrictCharField, StrictIntegerField, validated
 from vela.identity import current_identity
-from vela.openapi import ErrorSerializer, error_responses
+from vela.openapi import ErrorSerializer, error_responses, extend_schema
 from vela.query_params import js_trim
 
 # A vocabulary id is the progress table's sort key: DynamoDB allows 1024 bytes.

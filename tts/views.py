@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_serializer,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,7 +15,7 @@ from tts.services import tts_audio_url, tts_generate, tts_settings_get, tts_sett
 from vela.fields import StrictCharField, validated
 from vela.http import header_value_problem
 from vela.identity import current_identity
-from vela.openapi import ErrorSerializer, error_responses
+from vela.openapi import ErrorSerializer, error_responses, extend_schema
 
 API_KEY_MAX = 512
 VOICE_MAX = MODEL_MAX = 128

@@ -8,7 +8,8 @@ class VelaConfig(AppConfig):
     verbose_name = "Vela"
 
     def ready(self) -> None:
-        from vela import log_guard, openapi  # noqa: F401  (openapi registers the bearer-token schema extension)
+        # The schema extensions register themselves when a schema is built (vela.openapi_schema).
+        from vela import log_guard
 
         log_guard.install()
         from dsql_backend.signals import occ_conflict

@@ -1,12 +1,59 @@
-"""OpenAPI pieces shared by every view: the one error shape (CONTRACT §2.2) and its responses."""
+"""OpenAPI pieces shared by every view: the one error shape (CONTRACT §2.2), its responses, and
+`extend_schema` (drf-spectacular's, applied when a schema is first built).
+
+Cheap to import: views import this module at start-up; what only schema generation needs lives in
+`vela.openapi_schema`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+
+ViewMethod = TypeVar("ViewMethod", bound=Callable[..., Any])
+
+_deferred: list[tuple[Callable[..., Any], dict[str, Any]]] = []
+_deferred_lock = threading.Lock()
+_schema_loaded = False
+
+
+def extend_schema(**options: Any) -> Callable[[ViewMethod], ViewMethod]:
+    """`drf_spectacular.utils.extend_schema` for view methods, with the same arguments.
+
+    drf-spectacular's decorator subclasses DEFAULT_SCHEMA_CLASS on the spot, which imports its whole
+    schema machinery (64 modules, django.test among them) into every process that imports a view.
+    This one records the options on the method's behalf; `vela.openapi_schema` applies them, in
+    decoration order, when it is imported (every schema build imports it before reading a view), and
+    directly from then on.
+    """
+
+    def decorate(method: ViewMethod) -> ViewMethod:
+        with _deferred_lock:
+            if not _schema_loaded:
+                _deferred.append((method, options))
+                return method
+        from drf_spectacular.utils import extend_schema as spectacular_extend_schema
+
+        spectacular_extend_schema(**options)(method)
+        return method
+
+    return decorate
+
+
+def apply_deferred_schemas() -> None:
+    """Apply every `extend_schema` recorded so far (called by vela.openapi_schema on import)."""
+    global _schema_loaded
+    from drf_spectacular.utils import extend_schema as spectacular_extend_schema
+
+    with _deferred_lock:
+        for method, options in _deferred:
+            spectacular_extend_schema(**options)(method)
+        _deferred.clear()
+        _schema_loaded = True
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -42,21 +89,6 @@ def error_responses(*statuses: int) -> dict[int, Any]:
 
 USER_ERRORS = (400, 401, 403, 500, 502, 504)
 PUBLIC_ERRORS = (400, 500, 502, 504)
-
-
-class CognitoBearerScheme(OpenApiAuthenticationExtension):
-    """Documents `vela.identity.CognitoAuthentication` (registered on import of this module)."""
-
-    target_class = "vela.identity.CognitoAuthentication"
-    name = "cognitoBearer"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "bearerFormat": "JWT",
-            "description": "Cognito ID or access token of the pool/client in settings (RS256, verified locally).",
-        }
 
 
 # Statuses every operation can answer whatever its view says (vela.middleware, vela.cors, DRF's

@@ -219,7 +219,7 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "vela.negotiation.JsonOnlyNegotiation",
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "vela.exception_handler.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "vela.openapi_schema.AutoSchema",  # also registers our schema extensions
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vela API",

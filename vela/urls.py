@@ -1,28 +1,41 @@
-"""Every route of CONTRACT §1. Paths match exactly; anything else is a JSON 404."""
+"""Every route of CONTRACT §1. Paths match exactly; anything else is a JSON 404.
 
-from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
-from rest_framework.negotiation import DefaultContentNegotiation
+Each app's URLconf is imported by the first request that reaches it in this list, not at start-up
+(`include()` would import them all, with every view, serializer and service behind them): a Lambda
+cold start serving `/api/health` imports the health app only. Namespaces are the app names, as
+`include()` would take them from each module's `app_name` (tests/vela/test_urls.py keeps them equal).
+"""
+
+from django.urls import URLResolver, re_path
+from django.urls.resolvers import RoutePattern
 
 from vela.views import not_found
 
+
+def mount(urlconf: str, *, namespace: str | None = None) -> URLResolver:
+    """`path("api/", include(urlconf))`, with the module imported when a request first reaches it
+    (Django's resolver imports a URLconf given by name on first use)."""
+    return URLResolver(RoutePattern("api/", is_endpoint=False), urlconf, app_name=namespace, namespace=namespace)
+
+
+def app(name: str) -> URLResolver:
+    return mount(f"{name}.urls", namespace=name)
+
+
 urlpatterns = [
-    path("api/", include("health.urls")),
-    path("api/", include("profiles.urls")),
-    path("api/", include("progress.urls")),
-    path("api/", include("games.urls")),
+    app("health"),
+    app("profiles"),
+    app("progress"),
+    app("games"),
     # llm before sentences: `my-dictionaries/analyze` must win over `my-dictionaries/<id>`.
-    path("api/", include("llm.urls")),
-    path("api/", include("sentences.urls")),
-    path("api/", include("chat_history.urls")),
-    path("api/", include("tts.urls")),
-    path("api/", include("dictionary.urls")),
-    path("api/", include("auth_proxy.urls")),
-    path("api/", include("srs.urls")),
-    # The schema speaks YAML or JSON as `Accept` asks; every other route answers JSON only.
-    path("api/schema", SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation), name="schema"),
-    # vela/templates/vela/redoc.html: drf-spectacular's page without its web-font links (offline).
-    path("api/docs", SpectacularRedocView.as_view(url_name="schema", template_name="vela/redoc.html"), name="docs"),
+    app("llm"),
+    app("sentences"),
+    app("chat_history"),
+    app("tts"),
+    app("dictionary"),
+    app("auth_proxy"),
+    app("srs"),
+    mount("vela.schema_urls"),  # /api/schema, /api/docs
     re_path(r"^.*$", not_found),
 ]
 

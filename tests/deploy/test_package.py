@@ -13,6 +13,7 @@ import pytest
 
 from deploy import events
 from deploy.packaging import BOTOCORE_SERVICES, ZIP_LIMIT, find_python312
+from tests.vela.test_layering import FEATURE_APPS
 
 pytestmark = pytest.mark.slow
 
@@ -94,6 +95,49 @@ def test_package_serves_requests_in_a_bare_python312(task_root: Path, tmp_path: 
     assert manage == {}
     assert command["cause"] == "config"
     assert "/var/task/" not in done.stderr  # no traceback at all
+
+
+# Imported only by the requests that need them; never by a cold start serving /api/health.
+NOT_AT_START = (
+    "jwt",  # token verification (PyJWT's crypto)
+    "cryptography",
+    "psycopg",  # a DSQL connection (DRF imported it through django.contrib.postgres, not shipped)
+    "drf_spectacular.openapi",  # schema generation
+    "drf_spectacular.plumbing",
+    "django.test",
+    "django.contrib.postgres",
+    "whitenoise",  # the docs page's static files
+)
+# Django imports every installed app and its models at set-up; anything else of another app (URLconf,
+# views, services) is imported by the first request that reaches it.
+APP_SETUP_MODULES = ("", ".apps", ".models")
+
+
+def loaded_too_early(module: str) -> bool:
+    package, _, _ = module.partition(".")
+    if package in FEATURE_APPS - {"health"}:
+        return not any(module == package + suffix for suffix in APP_SETUP_MODULES)
+    return any(module == name or module.startswith(name + ".") for name in NOT_AT_START)
+
+
+def test_first_request_imports_only_what_it_needs(task_root: Path, tmp_path: Path) -> None:
+    events_file = tmp_path / "events.json"
+    events_file.write_text(json.dumps([events.rest_v1("GET", "/api/health")]))
+
+    done = subprocess.run(
+        [find_python312(), "-S", str(RUNNER), str(task_root), str(events_file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    modules = result["modules"]
+    assert result["responses"][0]["statusCode"] == 200
+    assert {"health.views", "rest_framework.views", "vela.identity", "profiles.apps"} <= set(modules)
+    assert [m for m in modules if loaded_too_early(m)] == []
 
 
 def test_package_boto3_builds_every_client_it_keeps(task_root: Path, tmp_path: Path) -> None:

@@ -1,8 +1,14 @@
 """`/api/schema` lists every route of CONTRACT §1 and documents the error bodies; `/api/docs` serves."""
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # (family, method, path); `{x}` matches any path parameter name.
 CONTRACT_ROUTES = [
@@ -169,3 +175,53 @@ def test_docs_page_serves_html(client):
 
     assert response.status_code == 200
     assert b"/api/schema" in response.content
+
+
+# A fresh process: views imported before any schema build record their `extend_schema` options
+# without loading drf-spectacular's schema machinery; the first build applies them.
+DEFERRED = """
+import sys, django
+django.setup()
+import health.views
+assert "drf_spectacular.openapi" not in sys.modules, "imported with the view"
+assert not hasattr(health.views.LivenessView.get, "kwargs")
+import vela.openapi_schema
+assert "schema" in health.views.LivenessView.get.kwargs
+"""
+
+
+def test_views_apply_extend_schema_when_a_schema_is_first_built():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vela.settings", "VELA_READ_DOT_ENV": "false"}
+
+    done = subprocess.run([sys.executable, "-c", DEFERRED], cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_extend_schema_applies_at_once_after_a_schema_was_built(schema):
+    from vela.openapi import extend_schema
+
+    @extend_schema(summary="Late view")
+    def get(view, request):
+        raise NotImplementedError
+
+    assert "schema" in get.kwargs
+
+
+def test_no_app_uses_drf_spectacular_extend_schema_directly():
+    """It would load the schema machinery with the view (vela.openapi.extend_schema defers it)."""
+    import ast
+
+    from tests.vela.test_layering import FEATURE_APPS
+
+    offenders = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for package in sorted(FEATURE_APPS)
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+        and node.module == "drf_spectacular.utils"
+        and "extend_schema" in {alias.name for alias in node.names}
+    ]
+
+    assert offenders == []
