@@ -11,6 +11,8 @@ access records on (INFO) and EMF metrics on, their lines sent to /dev/null.
    divided by the requests (target <= 1.5 ms); (b) the floor: the same 8 clients' raw boto3
    `get_item` of the same items from this process over HTTP to the same moto server (the app's
    client configuration), CPU = thread_time of the calling threads.
+   With `--compare DIR`, a second gunicorn serves another checkout (e.g. the main branch) beside this one,
+   in the same rounds: before/after in one run.
 2. The breakdown: the same WSGI application in this process (same settings, same moto), each layer's
    exclusive CPU (bench/_layers.py); what the server spends beyond the in-process WSGI call is gunicorn's
    (HTTP parsing, socket I/O, worker threads).
@@ -94,6 +96,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="requests per client per round")
     parser.add_argument("--breakdown", type=int, default=400, help="in-process requests for the breakdown")
     parser.add_argument("--profile", type=int, default=0, help="also cProfile this many in-process requests")
+    parser.add_argument(
+        "--compare", type=Path, help="another checkout (e.g. /work/main) served beside this one, rounds interleaved"
+    )
     args = parser.parse_args()
 
     os.environ.update(FAKE_AWS_ENV)
@@ -107,17 +112,20 @@ def main() -> None:
         env |= {"DJANGO_LOG_LEVEL": "INFO", "VELA_METRICS_ENABLED": "true"}
         prepare_aws(env)
         tokens = [cognito.new_user(f"http{i}@example.com", "Vela-bench-1")["id"] for i in range(CLIENTS)]
-        app, base = start_app(env, workers=2, threads=4, output=subprocess.DEVNULL)
+        apps = [start_app(env, workers=2, threads=4, output=subprocess.DEVNULL)]
+        if args.compare:
+            apps.append(start_app(env, workers=2, threads=4, output=subprocess.DEVNULL, root=args.compare))
         try:
-            run(args, env, app, base, tokens)
+            run(args, env, apps, tokens)
         finally:
-            stop_app(app)
+            for app, _ in apps:
+                stop_app(app)
     finally:
         stop_process(moto)
 
 
 def run(
-    args: argparse.Namespace, env: dict[str, str], app: subprocess.Popen[bytes], base: str, tokens: list[str]
+    args: argparse.Namespace, env: dict[str, str], apps: list[tuple[subprocess.Popen[bytes], str]], tokens: list[str]
 ) -> None:
     import requests
 
@@ -130,56 +138,69 @@ def run(
 
     from vela.aws import UNVALIDATED_CLIENT_CONFIG
 
-    sessions = [requests.Session() for _ in tokens]
     headers = [{"Authorization": f"Bearer {token}"} for token in tokens]
+    sessions = {base: [requests.Session() for _ in tokens] for _, base in apps}
 
-    def app_call(session: requests.Session, header: dict[str, str]) -> None:
+    def app_call(session: requests.Session, base: str, header: dict[str, str]) -> None:
         response = session.get(f"{base}/api/profiles", headers=header, timeout=30)
         assert response.status_code == 200, response.text
 
-    def reconnect() -> None:
-        """gunicorn closes connections idle for 2 s (its --keep-alive) while the floor runs: open new ones,
-        outside the measured window."""
-        for session, header in zip(sessions, headers, strict=True):
+    def reconnect(base: str) -> None:
+        """gunicorn closes connections idle for 2 s (its --keep-alive) while the others run: open new
+        ones, outside the measured window."""
+        for session, header in zip(sessions[base], headers, strict=True):
             session.close()
-            app_call(session, header)
+            app_call(session, base, header)
 
     raw = boto3.session.Session().client(
         "dynamodb", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1", config=UNVALIDATED_CLIENT_CONFIG
     )
     table = settings.DYNAMODB_TABLES["profiles"]
     keys = [{"user_id": {"S": sub_of(token)}} for token in tokens]
-    app_work = [lambda s=s, h=h: app_call(s, h) for s, h in zip(sessions, headers, strict=True)]
+    app_work = {
+        base: [lambda s=s, b=base, h=h: app_call(s, b, h) for s, h in zip(sessions[base], headers, strict=True)]
+        for _, base in apps
+    }
     floor_work = [lambda k=k: raw.get_item(TableName=table, Key=k) for k in keys]
     for _ in range(3):  # warm: profiles created, tokens verified and cached in both workers, pools open
-        under_clients(app_work, 5)
+        for _, base in apps:
+            under_clients(app_work[base], 5)
         under_clients(floor_work, 5)
     assert "Item" in raw.get_item(TableName=table, Key=keys[0])
 
+    names = ["this checkout"] + ([str(args.compare)] if args.compare else [])
     say(
-        f"1. GET /api/profiles over HTTP, gunicorn gthread 2x4, {CLIENTS} keep-alive clients, {args.rounds} "
-        f"interleaved rounds x {args.requests} requests per client; load average {os.getloadavg()[0]:.1f} on "
-        f"{os.cpu_count()} CPUs"
+        f"1. GET /api/profiles over HTTP, gunicorn gthread 2x4 ({' and '.join(names)}), {CLIENTS} keep-alive "
+        f"clients, {args.rounds} interleaved rounds x {args.requests} requests per client; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
-    server_ms, floor_ms = [], []
+    server_ms: dict[str, list[float]] = {base: [] for _, base in apps}
+    floor_ms: list[float] = []
     n = CLIENTS * args.requests
     for _ in range(args.rounds):
-        reconnect()
-        before = process_tree_cpu(app.pid)
-        under_clients(app_work, args.requests)
-        server_ms.append((process_tree_cpu(app.pid) - before) / n * 1000)
+        for app, base in apps:
+            reconnect(base)
+            before = process_tree_cpu(app.pid)
+            under_clients(app_work[base], args.requests)
+            server_ms[base].append((process_tree_cpu(app.pid) - before) / n * 1000)
         floor_ms.append(under_clients(floor_work, args.requests) / n * 1000)
-    server, floor = statistics.median(server_ms), statistics.median(floor_ms)
-    say(
-        f"   app server CPU {server:.3f} ms/request (rounds {', '.join(f'{v:.2f}' for v in server_ms)})   "
-        f"target <= {TARGET_MS} ms   {'OK' if server <= TARGET_MS else 'MISSED'}"
-    )
+    floor = statistics.median(floor_ms)
     say(
         f"   raw boto3 get_item floor {floor:.3f} ms/request (client CPU; rounds "
-        f"{', '.join(f'{v:.2f}' for v in floor_ms)})   app/floor {server / floor:.2f}x   app - floor "
-        f"{server - floor:.3f} ms   load average now {os.getloadavg()[0]:.1f}"
+        f"{', '.join(f'{v:.2f}' for v in floor_ms)})"
     )
-    breakdown(args.breakdown, tokens[0], server, profile=args.profile)
+    for name, (_, base) in zip(names, apps, strict=True):
+        server = statistics.median(server_ms[base])
+        say(
+            f"   {name}: server CPU {server:.3f} ms/request (rounds {', '.join(f'{v:.2f}' for v in server_ms[base])})"
+            f"   app/floor {server / floor:.2f}x   app - floor {server - floor:.3f} ms   target <= {TARGET_MS} ms   "
+            f"{'OK' if server <= TARGET_MS else 'MISSED'}"
+        )
+    if args.compare:
+        this, other = (statistics.median(server_ms[base]) for _, base in apps)
+        say(f"   this checkout / {args.compare}: {this / other:.2f}x   ({this - other:+.3f} ms per request)")
+    say(f"   load average now {os.getloadavg()[0]:.1f}")
+    breakdown(args.breakdown, tokens[0], statistics.median(server_ms[apps[0][1]]), profile=args.profile)
 
 
 def breakdown(requests: int, token: str, server_ms: float, *, profile: int) -> None:

@@ -191,10 +191,11 @@ def wait_until_up(url: str, bound: float = 30.0, proc: subprocess.Popen[bytes] |
 
 
 def start_app(
-    env: dict[str, str], *, workers: int = 2, threads: int = 8, output: int | None = None
+    env: dict[str, str], *, workers: int = 2, threads: int = 8, output: int | None = None, root: Path = ROOT
 ) -> tuple[subprocess.Popen[bytes], str]:
     """gunicorn (gthread) serving vela.wsgi on a socket bound to 127.0.0.1:0; returns (process, base URL).
-    `output`: where the app's stdout/stderr go (e.g. subprocess.DEVNULL for benches); inherited by default."""
+    `output`: where the app's stdout/stderr go (e.g. subprocess.DEVNULL for benches), inherited by default;
+    `root`: the checkout to serve (a bench can serve another one beside this one)."""
     sock = _listening_socket()
     port = sock.getsockname()[1]
     command = [
@@ -206,7 +207,7 @@ def start_app(
         # up to 12 bytes each) need more. API Gateway, in front of the deployed function, allows 10 KiB.
         "--limit-request-line", "8190",
     ]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, pass_fds=(sock.fileno(),), stdout=output, stderr=output)
+    proc = subprocess.Popen(command, cwd=root, env=env, pass_fds=(sock.fileno(),), stdout=output, stderr=output)
     sock.close()  # gunicorn holds its own copy
     base = f"http://127.0.0.1:{port}"
     try:
