@@ -13,6 +13,7 @@ from profiles.services import profile_create, profile_get_or_create, profile_upd
 from vela.fields import USER_ID_HELP, JsonObjectField, StrictCharField, user_id_field
 from vela.identity import resolve_user_id
 from vela.openapi import USER_ERRORS, error_responses
+from vela.query_params import validated_query
 
 # One instance for every response: its to_representation is stateless, and building a serializer
 # per request (DRF deep-copies its fields) is measurable on this hot path.
@@ -35,11 +36,7 @@ class ProfileDetailView(APIView):
         description="The caller's profile; a default one is created on first read.",
     )
     def get(self, request: Request) -> Response:
-        claimed = None
-        if request.query_params:  # today's web app sends none: nothing to validate (a serializer costs ~50 us)
-            payload = self.InputSerializer(data=request.query_params)
-            payload.is_valid(raise_exception=True)
-            claimed = payload.validated_data.get("user_id")
+        claimed = validated_query(self.InputSerializer, request.query_params).get("user_id")
         user_id = resolve_user_id(request, claimed, forbidden="Forbidden: Cannot access another user's profile")
         profile = profile_get_or_create(user_id=user_id)
         return Response({"profile": PROFILE_OUTPUT.to_representation(profile)}, status=status.HTTP_200_OK)

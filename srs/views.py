@@ -38,6 +38,7 @@ from srs.services import (
 from vela.fields import JsonObjectField, NumberField, StrictCharField, StrictIntegerField
 from vela.identity import current_identity
 from vela.openapi import ErrorSerializer, error_responses
+from vela.query_params import validated_query
 
 # A vocabulary id is the progress table's sort key: DynamoDB allows 1024 bytes.
 MAX_ID_BYTES = 1024
@@ -156,9 +157,7 @@ class SrsDueView(APIView):
     )
     def get(self, request: Request) -> Response:
         user_id = _sub(request)
-        payload = self.InputSerializer(data=request.query_params)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = validated_query(self.InputSerializer, request.query_params)
         items, total = srs_due(
             user_id=user_id, limit=data.get("limit", DEFAULT_DUE_LIMIT), jlpt_levels=data.get("jlpt")
         )
