@@ -249,24 +249,25 @@ def main() -> None:
     cpu_per_request(invoke, tokens, args.requests)
     if not args.no_keepalive_reference:
         keepalive_reference(invoke, tokens, args.requests)
-    layer_breakdown(invoke, profile_event, args.rounds)
+    from profiles.views import ProfileDetailView
+
+    title = "3. where part 1's handler CPU goes: exclusive CPU per layer of GET /api/profiles"
+    layer_breakdown(invoke, profile_event, args.rounds, ProfileDetailView, title)
     server.stop()
 
 
-def layer_breakdown(invoke: Any, event: dict[str, Any], requests: int) -> None:
-    from profiles.views import ProfileDetailView
-
+def layer_breakdown(invoke: Any, event: dict[str, Any], requests: int, view: type, title: str) -> None:
+    """`requests` sequential invocations of `event` through Zappa's handler, instrumented (bench/_layers.py,
+    `view`'s handler as its own layer); prints `title` and the exclusive CPU per layer."""
     _layers.instrument(zappa=True)
-    _layers.patch_view(ProfileDetailView)
+    _layers.patch_view(view)
     for _ in range(20):
         invoke(event)
     _layers.reset()
     for _ in range(requests):
         invoke(event)
-    say(
-        f"3. where part 1's handler CPU goes: exclusive CPU per layer, {requests} sequential GET /api/profiles "
-        f"(instrumented, ~1 us per layer added); load average {os.getloadavg()[0]:.1f}"
-    )
+    load = os.getloadavg()[0]
+    say(f"{title}, {requests} sequential requests (instrumented, ~1 us per layer added); load average {load:.1f}")
     say(_layers.table(requests))
 
 

@@ -33,10 +33,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import _layers  # noqa: E402
 from api_latency import (  # noqa: E402
     FakeContext,
     app_output_to_devnull,
+    layer_breakdown,
     prepare_environment,
     say,
     v1_event,
@@ -241,7 +241,10 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
             f"{'OK' if mean <= target else 'MISSED'}   ({len(app_cpu) / wall:.0f} req/s wall)"
         )
 
-    due_breakdown(invoke, due_events[0], requests * CLIENTS)
+    from srs.views import SrsDueView
+
+    title = "   where GET /api/srs/due's CPU goes: exclusive CPU per layer"
+    layer_breakdown(invoke, due_events[0], requests * CLIENTS, SrsDueView, title)
 
     # --- 2. DynamoDB calls per request ----------------------------------------------------------------
     calls: list[str] = []
@@ -290,24 +293,6 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
         )
         assert "Scan" not in calls
         say(f"   {label:40} {len(calls):3d}   {summary}")
-
-
-def due_breakdown(invoke: Callable[[dict[str, Any]], Any], built: dict[str, Any], requests: int) -> None:
-    """Where `GET /api/srs/due`'s CPU goes: exclusive CPU per layer (bench/_layers.py), sequential requests."""
-    from srs.views import SrsDueView
-
-    _layers.instrument(zappa=True)
-    _layers.patch_view(SrsDueView)
-    for _ in range(20):
-        invoke(built)
-    _layers.reset()
-    for _ in range(requests):
-        invoke(built)
-    say(
-        f"   GET /api/srs/due, exclusive CPU per layer, {requests} sequential requests (instrumented, ~1 us per "
-        f"layer added); load average {os.getloadavg()[0]:.1f}"
-    )
-    say(_layers.table(requests))
 
 
 if __name__ == "__main__":
