@@ -21,11 +21,9 @@ import io
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,8 +34,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from api_latency import FakeContext, prepare_environment, v1_event, zappa_settings_module  # noqa: E402
-from local_aws import free_port  # noqa: E402
+from api_latency import (  # noqa: E402
+    FakeContext,
+    app_output_to_devnull,
+    layer_breakdown,
+    prepare_environment,
+    say,
+    v1_event,
+    zappa_settings_module,
+)
+from local_aws import start_keepalive_moto, stop_process  # noqa: E402
 
 CLIENTS = 8
 # One client's request i (what under_clients runs and times).
@@ -45,32 +51,6 @@ type Work = Callable[[int], object]
 DUE_WORDS = 20
 REVIEW_WORDS = 30
 TARGETS = {"POST /api/srs/review": 2.5, "GET /api/srs/due": 2.0}
-
-
-def start_keepalive_moto() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    command = [str(gunicorn), "-k", "gthread", "--threads", "16", "--keep-alive", "30", "-b", f"127.0.0.1:{port}"]
-    command += ["--log-level", "warning", "--pythonpath", "scripts", "moto_keepalive_app:app"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)  # noqa: S310 - local URL
-            return process, endpoint
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("moto under gunicorn did not start")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:  # keep-alive connections can hold a graceful stop
-        process.kill()
-        process.wait()
 
 
 def event(method: str, path: str, token: str, body: dict[str, Any] | None = None, query: str = "") -> dict[str, Any]:
@@ -121,7 +101,7 @@ def main() -> None:
     try:
         run(cognito, endpoint, args.requests)
     finally:
-        stop(moto)
+        stop_process(moto)
         cognito_server.stop()
 
 
@@ -136,7 +116,8 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
         assert response["statusCode"] == 200, response
         return response
 
-    invoke(v1_event("GET", "/api/health", "x"))  # Django set up as on a cold Lambda
+    with app_output_to_devnull():
+        invoke(v1_event("GET", "/api/health", "x"))  # Django set up as on a cold Lambda
     from django.conf import settings
     from django.core.management import call_command
 
@@ -226,7 +207,7 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
         keys = [{"id": item["vocabulary_id"]} for item in page["Items"]]
         raw.batch_get_item(RequestItems={vocabulary_table: {"Keys": keys}})
 
-    print(
+    say(
         f"1. CPU per request (thread_time of the calling thread), {CLIENTS} concurrent clients x {requests}; "
         f"DynamoDB = moto under gunicorn gthread (HTTP keep-alive); load average {os.getloadavg()[0]:.1f} "
         f"on {os.cpu_count()} CPUs"
@@ -256,7 +237,7 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
 
     reference, _ = under_clients([cycling(invoke, [built]) for built in profile_events], requests)
     reference_floor, _ = under_clients([functools.partial(raw_profile, sub) for sub in subs], requests)
-    print(
+    say(
         f"   {'GET /api/profiles':22} app mean {statistics.fmean(reference):.3f} ms   raw boto3 floor "
         f"{statistics.fmean(reference_floor):.3f} ms (GetItem)   (scale reference: 1.14 ms recorded on a quiet machine)"
     )
@@ -265,11 +246,16 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
         floor_cpu, _ = under_clients(raw_work, requests)
         mean, floor = statistics.fmean(app_cpu), statistics.fmean(floor_cpu)
         target = TARGETS[label]
-        print(
+        say(
             f"   {label:22} app mean {mean:.3f} ms (median {statistics.median(app_cpu):.3f})   raw boto3 floor "
             f"{floor:.3f} ms ({floor_calls})   app over floor {mean - floor:.3f} ms   target <= {target} ms  "
             f"{'OK' if mean <= target else 'MISSED'}   ({len(app_cpu) / wall:.0f} req/s wall)"
         )
+
+    from srs.views import SrsDueView
+
+    title = "   where GET /api/srs/due's CPU goes: exclusive CPU per layer"
+    layer_breakdown(invoke, due_events[0], requests * CLIENTS, SrsDueView, title)
 
     # --- 2. DynamoDB calls per request ----------------------------------------------------------------
     calls: list[str] = []
@@ -308,7 +294,7 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
         ("POST /api/vocabulary/from-word (new)", event("POST", "/api/vocabulary/from-word", token, cat)),
         ("POST /api/vocabulary/from-word (again)", event("POST", "/api/vocabulary/from-word", token, cat)),
     ]
-    print("2. DynamoDB calls per request (botocore before-call events on the app's client; never a Scan)")
+    say("2. DynamoDB calls per request (botocore before-call events on the app's client; never a Scan)")
     for label, built in routes:
         built["path"] = quote(built["path"])
         calls.clear()
@@ -317,7 +303,7 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
             f"{name} x{calls.count(name)}" if calls.count(name) > 1 else name for name in dict.fromkeys(calls)
         )
         assert "Scan" not in calls
-        print(f"   {label:40} {len(calls):3d}   {summary}")
+        say(f"   {label:40} {len(calls):3d}   {summary}")
 
 
 if __name__ == "__main__":

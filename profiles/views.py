@@ -35,10 +35,8 @@ class ProfileDetailView(APIView):
         "invalid `difficulty`/`notifications` left out.",
     )
     def get(self, request: Request) -> Response:
-        payload = validated(UserIdQuerySerializer, request.query_params)
-        user_id = resolve_user_id(
-            request, payload.get("user_id"), forbidden="Forbidden: Cannot access another user's profile"
-        )
+        claimed = validated(UserIdQuerySerializer, request.query_params).get("user_id")
+        user_id = resolve_user_id(request, claimed, forbidden="Forbidden: Cannot access another user's profile")
         profile = profile_get_or_create(user_id=user_id)
         return Response({"profile": PROFILE_OUTPUT.to_representation(profile)}, status=status.HTTP_200_OK)
 

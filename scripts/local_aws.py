@@ -8,7 +8,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 LOCAL_USER = "demo@example.com"
@@ -61,6 +66,34 @@ def start_moto(port: int | None = None) -> tuple[Any, str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     return server, f"http://127.0.0.1:{port}"
+
+
+def start_keepalive_moto() -> tuple[subprocess.Popen[bytes], str]:
+    """moto's app under gunicorn gthread (HTTP/1.1 keep-alive, as DynamoDB's endpoint is; werkzeug's
+    server closes every connection) in a process of its own; returns (process, endpoint URL)."""
+    port = free_port()
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    command = [str(gunicorn), "-k", "gthread", "--threads", "16", "--keep-alive", "30", "-b", f"127.0.0.1:{port}"]
+    command += ["--log-level", "warning", "--pythonpath", str(Path(__file__).parent), "moto_keepalive_app:app"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603 - fixed command
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)  # noqa: S310 - local URL
+            return process, endpoint
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("moto under gunicorn did not start")
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # keep-alive connections can hold a graceful stop
+        process.kill()
+        process.wait()
 
 
 @dataclass(frozen=True)

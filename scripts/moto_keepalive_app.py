@@ -1,6 +1,6 @@
 """moto's WSGI app for gunicorn (gthread worker: HTTP/1.1 keep-alive, which werkzeug's server refuses).
 
-Only for bench/api_latency.py's reference run:
+For the benches (scripts/local_aws.start_keepalive_moto):
 `gunicorn -k gthread --pythonpath scripts moto_keepalive_app:app`.
 """
 

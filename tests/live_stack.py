@@ -190,8 +190,12 @@ def wait_until_up(url: str, bound: float = 30.0, proc: subprocess.Popen[bytes] |
     raise RuntimeError(f"{url} did not come up in {bound:g} s")
 
 
-def start_app(env: dict[str, str], *, workers: int = 2, threads: int = 8) -> tuple[subprocess.Popen[bytes], str]:
-    """gunicorn (gthread) serving vela.wsgi on a socket bound to 127.0.0.1:0; returns (process, base URL)."""
+def start_app(
+    env: dict[str, str], *, workers: int = 2, threads: int = 8, output: int | None = None, root: Path = ROOT
+) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn (gthread) serving vela.wsgi on a socket bound to 127.0.0.1:0; returns (process, base URL).
+    `output`: where the app's stdout/stderr go (e.g. subprocess.DEVNULL for benches), inherited by default;
+    `root`: the checkout to serve (a bench can serve another one beside this one)."""
     sock = _listening_socket()
     port = sock.getsockname()[1]
     command = [
@@ -203,7 +207,7 @@ def start_app(env: dict[str, str], *, workers: int = 2, threads: int = 8) -> tup
         # up to 12 bytes each) need more. API Gateway, in front of the deployed function, allows 10 KiB.
         "--limit-request-line", "8190",
     ]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, pass_fds=(sock.fileno(),))
+    proc = subprocess.Popen(command, cwd=root, env=env, pass_fds=(sock.fileno(),), stdout=output, stderr=output)
     sock.close()  # gunicorn holds its own copy
     base = f"http://127.0.0.1:{port}"
     try:
@@ -264,7 +268,8 @@ def stack_env(*, moto_url: str, cognito: Any, standin_port: int, upstream_url: s
     )
 
 
-def _prepare_aws(env: dict[str, str]) -> None:
+def prepare_aws(env: dict[str, str]) -> None:
+    """Every table, and the demo data, on the stack's moto server."""
     for command in (["dynamodb_tables", "create"], ["seed_demo_data"]):
         subprocess.run(
             [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120
@@ -312,7 +317,7 @@ def live_stack(
         env = stack_env(
             moto_url=moto_url, cognito=cognito, standin_port=standin.port, upstream_url=upstream.url, debug=debug
         )
-        _prepare_aws(env)
+        prepare_aws(env)
         if faults:
             env = stack_env(
                 moto_url=app_moto_url,

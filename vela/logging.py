@@ -14,8 +14,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.logging.formatter import RESERVED_LOG_ATTRS, LambdaPowertoolsFormatter
@@ -34,6 +36,10 @@ _PATTERNS = [
 _SECRET_KEYS = re.compile(r"(?i)^(?:.*api[_-]?key|authorization|password|secret|token|id_?token|access_?token)$")
 
 current_request_id: ContextVar[str | None] = ContextVar("vela_request_id", default=None)
+
+# LogRecord attributes that are not `extra` fields (Powertools' list), as a set for C-level differences.
+_RESERVED = frozenset(RESERVED_LOG_ATTRS)
+_PLAIN = (bool, int, float, type(None))
 
 
 # Every pattern above needs one of these; one search decides for the common case (nothing to mask).
@@ -72,9 +78,10 @@ class RedactSecretsFilter(logging.Filter):
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
-        for key, value in record.__dict__.items():
-            if key not in RESERVED_LOG_ATTRS and not isinstance(value, bool | int | float | type(None)):
-                record.__dict__[key] = redact_value(value)
+        fields = record.__dict__
+        for key in fields.keys() - _RESERVED:  # the extra fields (and request_id), not the ~25 standard ones
+            if not isinstance(value := fields[key], _PLAIN):
+                fields[key] = redact_value(value)
         return True
 
 
@@ -92,7 +99,12 @@ class RequestIdFilter(logging.Filter):
 
 
 class JsonFormatter(LambdaPowertoolsFormatter):
-    """One JSON object per line; keys with no value (no request id outside a request) are left out."""
+    """One JSON object per line; keys with no value (no request id outside a request) are left out.
+
+    The line is Powertools' (same keys, order, message and exception handling, serializer), built
+    directly: Powertools' own `format` copies the record and %-formats a template per key, about half
+    of an access record's cost. Powertools' `append_keys` context is not used by this service.
+    """
 
     def __init__(self) -> None:
         super().__init__(
@@ -103,8 +115,23 @@ class JsonFormatter(LambdaPowertoolsFormatter):
         )
 
     def format(self, record: logging.LogRecord) -> str:
-        record.logger = record.name  # `logger` is not a LogRecord attribute: an extra key in its place
-        return super().format(record)
+        log: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": None,
+            "location": f"{record.funcName}:{record.lineno}",
+        }
+        fields = record.__dict__
+        log.update({key: value for key, value in fields.items() if key not in _RESERVED})
+        log["message"] = self._extract_log_message(log_record=record)
+        exception, exception_name, exception_notes = self._extract_log_exception(log_record=record)
+        log["exception"] = log.get("exception", exception)
+        log["exception_name"] = log.get("exception_name", exception_name)
+        log["exception_notes"] = log.get("exception_notes", exception_notes)
+        if trace := os.environ.get("_X_AMZN_TRACE_ID"):  # Lambda sets it per invocation
+            log["xray_trace_id"] = trace.split(";")[0].replace("Root=", "")
+        return self.serialize({key: value for key, value in log.items() if value is not None})
 
     def serialize(self, log: Any) -> str:
         # RedactSecretsFilter (same handler) already masked the message and every extra field; what

@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
 from vela.aws import client_error_code, dynamodb_client
+from vela.dynamodb import raw_reads
 from vela.dynamodb.codec import (
     MISSING,
     Problem,
@@ -54,6 +55,7 @@ __all__ = [
     "Transaction",
     "TransactionCancelled",
     "batch_get",
+    "boundary_client",
     "check_storable",
     "client_error_code",
     "failure_prefix",
@@ -221,8 +223,14 @@ def transact_write(entries: list[dict[str, Any]], *, token: str | None = None, c
         raise translate_client_error(exc, table=tables, operation="transact_write_items") from exc
 
 
+def boundary_client() -> Any:
+    """The app's DynamoDB client (requests built by hand, so unvalidated), items read past botocore's
+    parser (vela.dynamodb.raw_reads)."""
+    return raw_reads.install(dynamodb_client(validate=False))
+
+
 def _missing_tables(client: Any, names: list[str]) -> list[str]:
-    client = client or dynamodb_client(validate=False)
+    client = client or boundary_client()
     missing = []
     for name in names:
         try:
@@ -236,7 +244,7 @@ def _missing_tables(client: Any, names: list[str]) -> list[str]:
 
 
 def _invoke(client: Any, operation: str, kwargs: dict[str, Any], table: str, *, translate: bool = True) -> Any:
-    client = client or dynamodb_client(validate=False)
+    client = client or boundary_client()
     try:
         return getattr(client, operation)(**kwargs)
     except ClientError as exc:

@@ -179,10 +179,16 @@ def from_av(av: Mapping[str, Any]) -> Any:
         if tag == "NS":
             return [parse_number(v) for v in raw]
         if tag == "B":
-            return base64.b64encode(raw).decode()
+            return _base64_text(raw)
         if tag == "BS":
-            return [base64.b64encode(v).decode() for v in raw]
+            return [_base64_text(v) for v in raw]
     raise ValueError(f"Unknown attribute value: {list(av)}")
+
+
+def _base64_text(raw: bytes | str) -> str:
+    """Binary values as base64 text: bytes from botocore's parser, already text from the wire
+    (vela.dynamodb.raw_reads)."""
+    return raw if isinstance(raw, str) else base64.b64encode(raw).decode()
 
 
 def from_item(item: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:

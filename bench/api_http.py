@@ -1,0 +1,276 @@
+"""`GET /api/profiles` over HTTP under gunicorn: server CPU per request beside the raw boto3 floor, and
+where the app's CPU goes.
+
+One run, one moto server (moto's app under gunicorn gthread, HTTP keep-alive, in its own process) for
+DynamoDB and the Cognito pool whose real ID tokens the app verifies. The app runs as deployed without
+Lambda: `gunicorn vela.wsgi:application` (gthread, 2 workers x 4 threads, tests/live_stack.start_app),
+access records on (INFO) and EMF metrics on, their lines sent to /dev/null.
+
+1. Interleaved rounds of (a) 8 keep-alive clients sending `GET /api/profiles` with their own token,
+   server CPU = utime+stime of the gunicorn master and workers (/proc/<pid>/stat) before/after,
+   divided by the requests (target <= 1.5 ms); (b) the floor: the same 8 clients' raw boto3
+   `get_item` of the same items from this process over HTTP to the same moto server (the app's
+   client configuration), CPU = thread_time of the calling threads.
+   With `--compare DIR`, a second gunicorn serves another checkout (e.g. the main branch) beside this one,
+   in the same rounds: before/after in one run.
+2. The breakdown: the same WSGI application in this process (same settings, same moto), each layer's
+   exclusive CPU (bench/_layers.py); what the server spends beyond the in-process WSGI call is gunicorn's
+   (HTTP parsing, socket I/O, worker threads).
+
+    .venv/bin/python bench/api_http.py [--rounds 6] [--requests 40] [--breakdown 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import functools
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))  # first: bench/ (this script's folder) has an srs.py too
+
+import _layers  # noqa: E402
+from _stack import BENCH_ENV  # noqa: E402
+from api_latency import app_output_to_devnull, say  # noqa: E402
+from local_aws import point_aws_at, setup_cognito, start_keepalive_moto, stop_process  # noqa: E402
+
+from tests.live_stack import prepare_aws, stack_env, start_app, stop_app  # noqa: E402
+
+CLIENTS = 8
+TARGET_MS = 1.5
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def sub_of(token: str) -> str:
+    payload = token.split(".")[1]
+    return str(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"])
+
+
+def process_tree_cpu(root: int) -> float:
+    """CPU seconds (user + system, all threads) of `root` and its children (the gunicorn workers)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry) == root or int(fields[1]) == root:  # fields[1]: ppid
+            total += (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+    return total
+
+
+def under_clients(work: Sequence[Callable[[], object]], requests: int) -> float:
+    """Run each client's `work` `requests` times on its own thread, all at once; summed thread CPU seconds."""
+    start = threading.Barrier(len(work))
+    cpu: list[float] = []
+
+    def client(do: Callable[[], object]) -> None:
+        start.wait()
+        c0 = time.thread_time()
+        for _ in range(requests):
+            do()
+        cpu.append(time.thread_time() - c0)
+
+    threads = [threading.Thread(target=client, args=(do,)) for do in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(cpu)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=6, help="interleaved app/floor rounds")
+    parser.add_argument("--requests", type=int, default=40, help="requests per client per round")
+    parser.add_argument("--breakdown", type=int, default=400, help="in-process requests for the breakdown")
+    parser.add_argument("--profile", type=int, default=0, help="also cProfile this many in-process requests")
+    parser.add_argument(
+        "--compare", type=Path, help="another checkout (e.g. /work/main) served beside this one, rounds interleaved"
+    )
+    args = parser.parse_args()
+
+    os.environ.update(BENCH_ENV)
+    moto, endpoint = start_keepalive_moto()
+    try:
+        point_aws_at(endpoint)
+        cognito = setup_cognito(endpoint)
+        env = stack_env(
+            moto_url=endpoint, cognito=cognito, standin_port=9, upstream_url="http://127.0.0.1:9", debug=False
+        )
+        env |= {"DJANGO_LOG_LEVEL": "INFO", "VELA_METRICS_ENABLED": "true"}
+        prepare_aws(env)
+        tokens = [cognito.new_user(f"http{i}@example.com", "Vela-bench-1")["id"] for i in range(CLIENTS)]
+        apps = [start_app(env, workers=2, threads=4, output=subprocess.DEVNULL)]
+        if args.compare:
+            apps.append(start_app(env, workers=2, threads=4, output=subprocess.DEVNULL, root=args.compare))
+        try:
+            run(args, env, apps, tokens)
+        finally:
+            for app, _ in apps:
+                stop_app(app)
+    finally:
+        stop_process(moto)
+
+
+def run(
+    args: argparse.Namespace, env: dict[str, str], apps: list[tuple[subprocess.Popen[bytes], str]], tokens: list[str]
+) -> None:
+    import requests
+
+    # This process gets the app's settings too: the floor uses its client configuration, the breakdown its code.
+    os.environ.update(env)
+    with app_output_to_devnull():
+        import vela.wsgi  # noqa: F401 - sets Django up, its logging onto /dev/null
+    import boto3
+    from django.conf import settings
+
+    from vela.aws import UNVALIDATED_CLIENT_CONFIG
+
+    headers = [{"Authorization": f"Bearer {token}"} for token in tokens]
+    sessions = {base: [requests.Session() for _ in tokens] for _, base in apps}
+
+    def app_call(session: requests.Session, base: str, header: dict[str, str]) -> None:
+        response = session.get(f"{base}/api/profiles", headers=header, timeout=30)
+        assert response.status_code == 200, response.text
+
+    def reconnect(base: str) -> None:
+        """gunicorn closes connections idle for 2 s (its --keep-alive) while the others run: open new
+        ones, outside the measured window."""
+        for session, header in zip(sessions[base], headers, strict=True):
+            session.close()
+            app_call(session, base, header)
+
+    raw = boto3.session.Session().client(
+        "dynamodb", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1", config=UNVALIDATED_CLIENT_CONFIG
+    )
+    table = settings.DYNAMODB_TABLES["profiles"]
+    keys = [{"user_id": {"S": sub_of(token)}} for token in tokens]
+    app_work = {
+        base: [functools.partial(app_call, s, base, h) for s, h in zip(sessions[base], headers, strict=True)]
+        for _, base in apps
+    }
+    floor_work = [functools.partial(raw.get_item, TableName=table, Key=k) for k in keys]
+    for _ in range(3):  # warm: profiles created, tokens verified and cached in both workers, pools open
+        for _, base in apps:
+            under_clients(app_work[base], 5)
+        under_clients(floor_work, 5)
+    assert "Item" in raw.get_item(TableName=table, Key=keys[0])
+
+    names = ["this checkout"] + ([str(args.compare)] if args.compare else [])
+    say(
+        f"1. GET /api/profiles over HTTP, gunicorn gthread 2x4 ({' and '.join(names)}), {CLIENTS} keep-alive "
+        f"clients, {args.rounds} interleaved rounds x {args.requests} requests per client; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+    server_ms: dict[str, list[float]] = {base: [] for _, base in apps}
+    floor_ms: list[float] = []
+    n = CLIENTS * args.requests
+    for _ in range(args.rounds):
+        for app, base in apps:
+            reconnect(base)
+            before = process_tree_cpu(app.pid)
+            under_clients(app_work[base], args.requests)
+            server_ms[base].append((process_tree_cpu(app.pid) - before) / n * 1000)
+        floor_ms.append(under_clients(floor_work, args.requests) / n * 1000)
+    floor = statistics.median(floor_ms)
+    say(
+        f"   raw boto3 get_item floor {floor:.3f} ms/request (client CPU; rounds "
+        f"{', '.join(f'{v:.2f}' for v in floor_ms)})"
+    )
+    for name, (_, base) in zip(names, apps, strict=True):
+        server = statistics.median(server_ms[base])
+        say(
+            f"   {name}: server CPU {server:.3f} ms/request (rounds {', '.join(f'{v:.2f}' for v in server_ms[base])})"
+            f"   app/floor {server / floor:.2f}x   app - floor {server - floor:.3f} ms   target <= {TARGET_MS} ms   "
+            f"{'OK' if server <= TARGET_MS else 'MISSED'}"
+        )
+    if args.compare:
+        this, other = (statistics.median(server_ms[base]) for _, base in apps)
+        say(f"   this checkout / {args.compare}: {this / other:.2f}x   ({this - other:+.3f} ms per request)")
+    say(f"   load average now {os.getloadavg()[0]:.1f}")
+    breakdown(args.breakdown, tokens[0], statistics.median(server_ms[apps[0][1]]), profile=args.profile)
+
+
+def breakdown(requests: int, token: str, server_ms: float, *, profile: int) -> None:
+    from werkzeug.test import EnvironBuilder
+
+    from profiles.views import ProfileDetailView
+    from vela.wsgi import application
+
+    environ = EnvironBuilder(
+        path="/api/profiles", base_url="http://127.0.0.1", headers=[("Authorization", f"Bearer {token}")]
+    ).get_environ()
+
+    def call() -> None:
+        statuses: list[str] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            statuses.append(status)
+            return None
+
+        body = application({**environ, "wsgi.input": io.BytesIO()}, start_response)
+        b"".join(body)
+        assert statuses[0].startswith("200"), statuses
+
+    for _ in range(50):
+        call()
+    c0 = time.thread_time()
+    for _ in range(requests):
+        call()
+    plain_ms = (time.thread_time() - c0) / requests * 1000
+    if profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()  # wall clock: moto answers from another process (its wait is recv_into)
+
+        def calls() -> None:
+            for _ in range(profile):
+                call()
+
+        profiler.runcall(calls)
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(80)
+        say(f"   cProfile of {profile} requests, by cumulative time:\n{text.getvalue()}")
+    _layers.instrument(through_zappa=False)
+    _layers.patch_view(ProfileDetailView)
+    for _ in range(20):
+        call()
+    _layers.reset()
+    for _ in range(requests):
+        call()
+    say(
+        f"2. where it goes: the same WSGI app in this process, {requests} sequential requests; {plain_ms:.3f} ms "
+        f"CPU per request uninstrumented; exclusive CPU per layer (instrumented, ~1 us per layer added):"
+    )
+    say(
+        _layers.table(
+            requests,
+            rows=(
+                (
+                    "gunicorn: HTTP parsing, sockets, worker threads (server - in-process)",
+                    (server_ms - plain_ms) * 1000,
+                ),
+            ),
+        )
+    )
+    say(f"   load average {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
