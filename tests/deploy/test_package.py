@@ -66,6 +66,22 @@ def test_sizes_are_within_lambda_limits_and_target(package: Any) -> None:
     assert package.zipped < package.raw_path.stat().st_size or package.unzipped < 250 * 2**20
 
 
+def run_in_package(task_root: Path, tmp_path: Path, requests: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
+    """Serve `requests` (Lambda events) through the unzipped package in a bare `python3.12 -S`; the
+    runner's result (responses, modules imported, ...) and its stderr."""
+    events_file = tmp_path / "events.json"
+    events_file.write_text(json.dumps(requests))
+    done = subprocess.run(
+        [find_python312(), "-S", str(RUNNER), str(task_root), str(events_file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
 def test_package_serves_requests_in_a_bare_python312(task_root: Path, tmp_path: Path) -> None:
     requests = [
         events.rest_v1("GET", "/api/health"),
@@ -74,19 +90,7 @@ def test_package_serves_requests_in_a_bare_python312(task_root: Path, tmp_path: 
         {"manage": "check"},
         {"command": "vela.lambda_tasks.dsql_probe_task"},
     ]
-    events_file = tmp_path / "events.json"
-    events_file.write_text(json.dumps(requests))
-
-    done = subprocess.run(
-        [find_python312(), "-S", str(RUNNER), str(task_root), str(events_file)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result, stderr = run_in_package(task_root, tmp_path, requests)
     health, missing, dsql, manage, command = result["responses"]
     assert result["no_site"] is True
     assert (health["statusCode"], json.loads(health["body"])) == (200, {"status": "ok"})
@@ -94,7 +98,7 @@ def test_package_serves_requests_in_a_bare_python312(task_root: Path, tmp_path: 
     assert json.loads(dsql["body"]) == {"status": "error", "error": "AURORA_DB_ENDPOINT is not configured"}
     assert manage == {}
     assert command["cause"] == "config"
-    assert "/var/task/" not in done.stderr  # no traceback at all
+    assert "/var/task/" not in stderr  # no traceback at all
 
 
 # Imported only by the requests that need them; never by a cold start serving /api/health.
@@ -121,19 +125,7 @@ def loaded_too_early(module: str) -> bool:
 
 
 def test_first_request_imports_only_what_it_needs(task_root: Path, tmp_path: Path) -> None:
-    events_file = tmp_path / "events.json"
-    events_file.write_text(json.dumps([events.rest_v1("GET", "/api/health")]))
-
-    done = subprocess.run(
-        [find_python312(), "-S", str(RUNNER), str(task_root), str(events_file)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result, _ = run_in_package(task_root, tmp_path, [events.rest_v1("GET", "/api/health")])
     modules = result["modules"]
     assert result["responses"][0]["statusCode"] == 200
     assert {"health.views", "rest_framework.views", "vela.identity", "profiles.apps"} <= set(modules)
