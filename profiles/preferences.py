@@ -26,7 +26,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from vela.fields import StrictBooleanField
-from vela.query_params import js_number
+from vela.js import js_to_number
 
 logger = logging.getLogger("vela.profiles")
 
@@ -48,34 +48,6 @@ NUMERIC = {
     "todayStudyTime": NumericPreference(0, 0, 1440),
 }
 KEY_ORDER = ("dailyGoal", "dailyLessonGoal", "lessonDurationMinutes", "difficulty", "notifications", "todayStudyTime")
-
-
-def js_string(value: Any) -> str:
-    """JavaScript `String(value)` for a JSON value (what `Number()` of a non-string reads)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(int(value)) if float(value).is_integer() and abs(value) < 1e21 else repr(float(value))
-    if isinstance(value, list):
-        return ",".join("" if item is None else js_string(item) for item in value)
-    if isinstance(value, dict):
-        return "[object Object]"
-    return str(value)
-
-
-def js_to_number(value: Any) -> float:
-    """JavaScript `Number(value)` for a JSON value: true -> 1, null -> 0, "45" -> 45, [7] -> 7, {} -> NaN."""
-    if value is None:
-        return 0.0
-    if isinstance(value, bool | int | float):
-        return float(value)
-    if isinstance(value, str):
-        return js_number(value)
-    if isinstance(value, list):
-        return js_number(js_string(value))
-    return math.nan
 
 
 def default_preferences() -> dict[str, int]:

@@ -17,7 +17,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from vela.query_params import js_number, parse_jlpt_levels
+from vela.js import js_number
+from vela.query_params import parse_jlpt_levels
 
 
 @extend_schema_field(OpenApiTypes.INT)

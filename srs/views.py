@@ -31,8 +31,8 @@ from srs.services import (
 )
 from vela.fields import JsonObjectField, NumberField, StrictCharField, StrictIntegerField, validated
 from vela.identity import current_identity
+from vela.js import js_trim
 from vela.openapi import ErrorSerializer, error_responses, extend_schema
-from vela.query_params import js_trim
 
 # A vocabulary id is the progress table's sort key: DynamoDB allows 1024 bytes.
 MAX_ID_BYTES = 1024

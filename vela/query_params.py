@@ -1,6 +1,7 @@
 """Query parameters as today's web app's server read them (HEAD §5.9, §8.6): JavaScript `Number()`
 coercion for limits and the `jlpt` level list. The one parser of each, for the games routes (these
-functions) and the SRS routes (srs/fields.py's DRF fields call `js_number` and `parse_jlpt_levels`).
+functions) and the SRS routes (srs/fields.py's DRF fields call `parse_jlpt_levels`); the JavaScript
+conversions themselves are `vela.js`.
 
 Errors are DRF ValidationErrors keyed by the parameter, so they answer 400 with `fields`.
 """
@@ -8,43 +9,13 @@ Errors are DRF ValidationErrors keyed by the parameter, so they answer 400 with 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from rest_framework import serializers
 
+from vela.js import js_number, js_trim
+
 JLPT_LEVELS = range(1, 6)
-# ECMAScript StrWhiteSpaceChar: WhiteSpace and LineTerminator (what `Number()` and `trim()` strip).
-JS_WHITESPACE = (
-    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-    "\u2028\u2029\u202f\u205f\u3000\ufeff"
-)
-_RADIX = re.compile(r"^0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)$")
-_DECIMAL = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
-_INFINITY = re.compile(r"^[+-]?Infinity$")
-
-
-def js_trim(text: str) -> str:
-    """JavaScript `String.prototype.trim` (Python's `strip()` differs: it strips \\x1c-\\x1f, keeps \\ufeff)."""
-    return text.strip(JS_WHITESPACE)
-
-
-def js_number(text: str) -> float:
-    """JavaScript `Number(text)`: "" -> 0, " 3 " -> 3, "0x10" -> 16, "1e1" -> 10, "abc" -> NaN."""
-    text = js_trim(text)
-    if not text:
-        return 0.0
-    if match := _RADIX.match(text):
-        digits = match.group(1)
-        try:
-            return float(int(digits[1:], {"x": 16, "o": 8, "b": 2}[digits[0].lower()]))
-        except OverflowError:
-            return math.inf
-    if _INFINITY.match(text):
-        return -math.inf if text.startswith("-") else math.inf
-    if _DECIMAL.match(text):
-        return float(text)
-    return math.nan
 
 
 def single(query: Any, name: str) -> str | None:

@@ -5,8 +5,9 @@ import math
 
 import pytest
 
-from profiles.preferences import js_to_number, preferences_normalised
+from profiles.preferences import preferences_normalised
 from tests.dynamo_helpers import get, put
+from vela.js import js_to_number
 
 URL, UPDATE, CREATE = "/api/profiles", "/api/profiles/update", "/api/profiles/create"
 DEFAULTS = {"dailyGoal": 30, "dailyLessonGoal": 5, "lessonDurationMinutes": 6, "todayStudyTime": 0}

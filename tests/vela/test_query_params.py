@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from vela.query_params import js_number, js_trim, parse_jlpt_levels
+from vela.js import js_number, js_trim
+from vela.query_params import parse_jlpt_levels
 
 
 @pytest.mark.parametrize(
