@@ -24,16 +24,13 @@ from __future__ import annotations
 
 import argparse
 import base64
-import functools
 import io
 import json
 import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +39,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))  # first: bench/ (this script's folder) has an srs.py too
 
 import _layers  # noqa: E402
+from _clients import under_clients  # noqa: E402
 from _stack import BENCH_ENV  # noqa: E402
 from api_latency import app_output_to_devnull, say  # noqa: E402
 from local_aws import point_aws_at, setup_cognito, start_keepalive_moto, stop_process  # noqa: E402
@@ -71,26 +69,6 @@ def process_tree_cpu(root: int) -> float:
         if int(entry) == root or int(fields[1]) == root:  # fields[1]: ppid
             total += (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
     return total
-
-
-def under_clients(work: Sequence[Callable[[], object]], requests: int) -> float:
-    """Run each client's `work` `requests` times on its own thread, all at once; summed thread CPU seconds."""
-    start = threading.Barrier(len(work))
-    cpu: list[float] = []
-
-    def client(do: Callable[[], object]) -> None:
-        start.wait()
-        c0 = time.thread_time()
-        for _ in range(requests):
-            do()
-        cpu.append(time.thread_time() - c0)
-
-    threads = [threading.Thread(target=client, args=(do,)) for do in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(cpu)
 
 
 def main() -> None:
@@ -161,10 +139,10 @@ def run(
     table = settings.DYNAMODB_TABLES["profiles"]
     keys = [{"user_id": {"S": sub_of(token)}} for token in tokens]
     app_work = {
-        base: [functools.partial(app_call, s, base, h) for s, h in zip(sessions[base], headers, strict=True)]
+        base: [lambda i, s=s, b=base, h=h: app_call(s, b, h) for s, h in zip(sessions[base], headers, strict=True)]
         for _, base in apps
     }
-    floor_work = [functools.partial(raw.get_item, TableName=table, Key=k) for k in keys]
+    floor_work = [lambda i, k=k: raw.get_item(TableName=table, Key=k) for k in keys]
     for _ in range(3):  # warm: profiles created, tokens verified and cached in both workers, pools open
         for _, base in apps:
             under_clients(app_work[base], 5)
@@ -184,9 +162,9 @@ def run(
         for app, base in apps:
             reconnect(base)
             before = process_tree_cpu(app.pid)
-            under_clients(app_work[base], args.requests)
+            under_clients(app_work[base], args.requests)  # server CPU is read from /proc around it
             server_ms[base].append((process_tree_cpu(app.pid) - before) / n * 1000)
-        floor_ms.append(under_clients(floor_work, args.requests) / n * 1000)
+        floor_ms.append(sum(under_clients(floor_work, args.requests)[0]) / n)
     floor = statistics.median(floor_ms)
     say(
         f"   raw boto3 get_item floor {floor:.3f} ms/request (client CPU; rounds "

@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import _layers  # noqa: E402
+from _clients import cycling, under_clients  # noqa: E402
 from _stack import start_local_aws  # noqa: E402
 from local_aws import point_aws_at, start_keepalive_moto, stop_process  # noqa: E402
 
@@ -273,7 +273,10 @@ def keepalive_reference(invoke: Any, tokens: list[str], requests: int) -> None:
 
 
 def cpu_per_request(invoke: Any, tokens: list[str], requests: int) -> None:
-    start = threading.Barrier(CLIENTS)
+    def invoke_ok(event: dict[str, Any]) -> None:
+        response = invoke(event)
+        assert response["statusCode"] == 200, response
+
     for label, method, path, body in (
         ("GET /api/profiles", "GET", "/api/profiles", None),
         ("POST /api/progress/game-session", "POST", "/api/progress/game-session", GAME),
@@ -284,26 +287,7 @@ def cpu_per_request(invoke: Any, tokens: list[str], requests: int) -> None:
         per_client = [[v1_event(method, path, token, variant) for variant in variants] for token in tokens]
         for events in per_client:
             assert invoke(events[0])["statusCode"] == 200
-        cpu: list[float] = []
-
-        def client(events: list[dict[str, Any]], cpu: list[float] = cpu, start: threading.Barrier = start) -> None:
-            mine = []
-            start.wait()
-            for i in range(requests):
-                event = events[i % len(events)]
-                c0 = time.thread_time()
-                response = invoke(event)
-                mine.append((time.thread_time() - c0) * 1000)
-                assert response["statusCode"] == 200, response
-            cpu.extend(mine)  # list.extend is atomic under the GIL
-
-        threads = [threading.Thread(target=client, args=(events,)) for events in per_client]
-        w0 = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - w0
+        cpu, wall = under_clients([cycling(invoke_ok, events) for events in per_client], requests)
         mean, median = statistics.fmean(cpu), statistics.median(cpu)
         target = TARGETS[label]
         say(

@@ -22,9 +22,6 @@ import json
 import os
 import statistics
 import sys
-import threading
-import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -34,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _clients import Work, cycling, under_clients  # noqa: E402
 from api_latency import (  # noqa: E402
     FakeContext,
     app_output_to_devnull,
@@ -46,8 +44,6 @@ from api_latency import (  # noqa: E402
 from local_aws import start_keepalive_moto, stop_process  # noqa: E402
 
 CLIENTS = 8
-# One client's request i (what under_clients runs and times).
-type Work = Callable[[int], object]
 DUE_WORDS = 20
 REVIEW_WORDS = 30
 TARGETS = {"POST /api/srs/review": 2.5, "GET /api/srs/due": 2.0}
@@ -60,34 +56,6 @@ def event(method: str, path: str, token: str, body: dict[str, Any] | None = None
         built["queryStringParameters"] = pairs
         built["multiValueQueryStringParameters"] = {k: [v] for k, v in pairs.items()}
     return built
-
-
-def cycling(call: Callable[[dict[str, Any]], object], events: list[dict[str, Any]]) -> Work:
-    """Request i sends events[i % len(events)]."""
-    return lambda i: call(events[i % len(events)])
-
-
-def under_clients(work: Sequence[Work], requests: int) -> tuple[list[float], float]:
-    """Run work[c](i) for i in range(requests) on CLIENTS threads at once; CPU ms per call, wall seconds."""
-    start = threading.Barrier(len(work))
-    cpu: list[float] = []
-
-    def client(do: Work) -> None:
-        mine = []
-        start.wait()
-        for i in range(requests):
-            c0 = time.thread_time()
-            do(i)
-            mine.append((time.thread_time() - c0) * 1000)
-        cpu.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(do,)) for do in work]
-    w0 = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return cpu, time.perf_counter() - w0
 
 
 def main() -> None:
