@@ -108,18 +108,42 @@ def main() -> None:
 def run(
     args: argparse.Namespace, env: dict[str, str], apps: list[tuple[subprocess.Popen[bytes], str]], tokens: list[str]
 ) -> None:
-    import requests
-
     # This process gets the app's settings too: the floor uses its client configuration, the breakdown its code.
     os.environ.update(env)
     with app_output_to_devnull():
         import vela.wsgi  # noqa: F401 - sets Django up, its logging onto /dev/null
-    import boto3
     from django.conf import settings
+
+    table = settings.DYNAMODB_TABLES["profiles"]
+    # The stack's floor beside the app (bench/_floor_app.py): gunicorn -> Django -> one DRF APIView making
+    # the raw get_item, nothing else; the same requests (token header included) plus the item's key.
+    floor_env = env | {"DJANGO_SETTINGS_MODULE": "_floor_app", "FLOOR_TABLE": table, "PYTHONPATH": str(ROOT)}
+    floor_app = start_app(
+        floor_env, workers=2, threads=4, output=subprocess.DEVNULL, root=ROOT / "bench", app="_floor_app:application"
+    )
+    try:
+        measure(args, env, [*apps, floor_app], tokens, table)
+    finally:
+        stop_app(floor_app[0])
+
+
+def measure(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    apps: list[tuple[subprocess.Popen[bytes], str]],
+    tokens: list[str],
+    table: str,
+) -> None:
+    """Part 1 for `apps` (this checkout, `--compare`'s if given, the stack floor last) and the boto3 floor."""
+    import boto3
+    import requests
 
     from vela.aws import UNVALIDATED_CLIENT_CONFIG
 
-    headers = [{"Authorization": f"Bearer {token}"} for token in tokens]
+    floor_base = apps[-1][1]
+    auth = [{"Authorization": f"Bearer {token}"} for token in tokens]
+    floor_headers = [{**header, "X-Floor-User": sub_of(token)} for header, token in zip(auth, tokens, strict=True)]
+    headers = {base: floor_headers if base == floor_base else auth for _, base in apps}
     sessions = {base: [requests.Session() for _ in tokens] for _, base in apps}
 
     def app_call(session: requests.Session, base: str, header: dict[str, str]) -> None:
@@ -129,17 +153,18 @@ def run(
     def reconnect(base: str) -> None:
         """gunicorn closes connections idle for 2 s (its --keep-alive) while the others run: open new
         ones, outside the measured window."""
-        for session, header in zip(sessions[base], headers, strict=True):
+        for session, header in zip(sessions[base], headers[base], strict=True):
             session.close()
             app_call(session, base, header)
 
     raw = boto3.session.Session().client(
         "dynamodb", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1", config=UNVALIDATED_CLIENT_CONFIG
     )
-    table = settings.DYNAMODB_TABLES["profiles"]
     keys = [{"user_id": {"S": sub_of(token)}} for token in tokens]
     app_work = {
-        base: [lambda i, s=s, b=base, h=h: app_call(s, b, h) for s, h in zip(sessions[base], headers, strict=True)]
+        base: [
+            lambda i, s=s, b=base, h=h: app_call(s, b, h) for s, h in zip(sessions[base], headers[base], strict=True)
+        ]
         for _, base in apps
     }
     floor_work = [lambda i, k=k: raw.get_item(TableName=table, Key=k) for k in keys]
@@ -149,7 +174,7 @@ def run(
         under_clients(floor_work, 5)
     assert "Item" in raw.get_item(TableName=table, Key=keys[0])
 
-    names = ["this checkout"] + ([str(args.compare)] if args.compare else [])
+    names = ["this checkout"] + ([str(args.compare)] if args.compare else []) + ["stack floor"]
     say(
         f"1. GET /api/profiles over HTTP, gunicorn gthread 2x4 ({' and '.join(names)}), {CLIENTS} keep-alive "
         f"clients, {args.rounds} interleaved rounds x {args.requests} requests per client; load average "
@@ -177,9 +202,17 @@ def run(
             f"   app/floor {server / floor:.2f}x   app - floor {server - floor:.3f} ms   target <= {TARGET_MS} ms   "
             f"{'OK' if server <= TARGET_MS else 'MISSED'}"
         )
+    this = statistics.median(server_ms[apps[0][1]])
     if args.compare:
-        this, other = (statistics.median(server_ms[base]) for _, base in apps)
+        other = statistics.median(server_ms[apps[1][1]])
         say(f"   this checkout / {args.compare}: {this / other:.2f}x   ({this - other:+.3f} ms per request)")
+    stack = statistics.median(server_ms[floor_base])
+    say(
+        f"   the stack floor alone (gunicorn + Django + DRF + the boto3 get_item, nothing of ours) costs "
+        f"{stack:.3f} ms: "
+        f"the {TARGET_MS} ms target {'is' if stack <= TARGET_MS else 'is NOT'} reachable on this stack here; this "
+        f"checkout is {this - stack:+.3f} ms ({this / stack:.2f}x) above it"
+    )
     say(f"   load average now {os.getloadavg()[0]:.1f}")
     breakdown(args.breakdown, tokens[0], statistics.median(server_ms[apps[0][1]]), profile=args.profile)
 

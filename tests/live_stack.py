@@ -191,15 +191,22 @@ def wait_until_up(url: str, bound: float = 30.0, proc: subprocess.Popen[bytes] |
 
 
 def start_app(
-    env: dict[str, str], *, workers: int = 2, threads: int = 8, output: int | None = None, root: Path = ROOT
+    env: dict[str, str],
+    *,
+    workers: int = 2,
+    threads: int = 8,
+    output: int | None = None,
+    root: Path = ROOT,
+    app: str = "vela.wsgi:application",
 ) -> tuple[subprocess.Popen[bytes], str]:
     """gunicorn (gthread) serving vela.wsgi on a socket bound to 127.0.0.1:0; returns (process, base URL).
     `output`: where the app's stdout/stderr go (e.g. subprocess.DEVNULL for benches), inherited by default;
-    `root`: the checkout to serve (a bench can serve another one beside this one)."""
+    `root`: the checkout to serve (a bench can serve another one beside this one); `app`: another WSGI
+    application (module importable from `root`, e.g. a bench's floor app), which must answer /api/health."""
     sock = _listening_socket()
     port = sock.getsockname()[1]
     command = [
-        sys.executable, "-m", "gunicorn", "vela.wsgi:application",
+        sys.executable, "-m", "gunicorn", app,
         "--bind", f"fd://{sock.fileno()}", "--workers", str(workers), "--worker-class", "gthread",
         "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "3", "--log-level", "warning",
         # gunicorn's own 4 KiB request-line cap answers an HTML 414 before the app sees the request; the
