@@ -16,7 +16,8 @@ from typing import Any
 SECRET_KEY = "vela-bench-floor"  # a bench-only settings module, never deployed
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
-INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "rest_framework"]
+INSTALLED_APPS = ["rest_framework"]
+USE_I18N = False  # as the service: the package carries no translation files
 MIDDLEWARE: list[str] = []
 ROOT_URLCONF = "_floor_urls"  # the view and its route (DRF cannot be imported by its settings)
 DATABASES: dict[str, Any] = {}
