@@ -214,10 +214,13 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
         floor_cpu, _ = under_clients(raw_work, requests)
         mean, floor = statistics.fmean(app_cpu), statistics.fmean(floor_cpu)
         target = TARGETS[label]
+        verdict = "OK" if mean <= target else "MISSED"
+        if floor > target:  # the same DynamoDB calls made with boto3 and nothing else already cost more
+            verdict += f" (not reachable with boto3 here: its floor alone is {floor / target:.2f}x the target)"
         say(
             f"   {label:22} app mean {mean:.3f} ms (median {statistics.median(app_cpu):.3f})   raw boto3 floor "
             f"{floor:.3f} ms ({floor_calls})   app over floor {mean - floor:.3f} ms   target <= {target} ms  "
-            f"{'OK' if mean <= target else 'MISSED'}   ({len(app_cpu) / wall:.0f} req/s wall)"
+            f"{verdict}   ({len(app_cpu) / wall:.0f} req/s wall)"
         )
 
     from srs.views import SrsDueView
