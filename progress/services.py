@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections import OrderedDict
@@ -12,7 +11,7 @@ from profiles.services import profile_add_experience, profile_get
 from progress.records import DailyProgress, GameProgressDelta, GameSession, js_round
 from progress.repositories import DailyProgressRepository, GameSessionRepository
 from vela.clock import epoch_ms, iso, now, timestamped_id
-from vela.dynamodb import BACKOFF_BASE_SECONDS, ERRORS, Transaction, TransactionCancelled
+from vela.dynamodb import ERRORS, Transaction, TransactionCancelled, backoff_delay
 from vela.errors import ConflictError
 
 MIGRATION_ATTEMPTS = 8
@@ -231,7 +230,7 @@ def _store_with_experience(sessions: GameSessionRepository, session: GameSession
     tried again; any other cancellation is a 502."""
     for attempt in range(CONFLICT_ATTEMPTS):
         if attempt:
-            time.sleep(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1) * random.uniform(0.5, 1))  # noqa: S311 - jitter
+            time.sleep(backoff_delay(attempt))
         tx = Transaction()
         sessions.add(session, tx=tx)
         profile_add_experience(user_id=session.user_id, amount=session.experience_gained, at=session.created_at, tx=tx)

@@ -8,7 +8,6 @@ jittered back-off, a bounded number of times. So N concurrent reviews are N revi
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +20,7 @@ from srs.records import Progress
 from srs.repositories import STATS_PROJECTION, DeckVocabularyRepository, ProgressRepository
 from srs.scheduler import EASE_FACTOR, calculate_next_review, round_half_up
 from vela.clock import iso, now
-from vela.dynamodb import MISSING, failure_prefix
+from vela.dynamodb import MISSING, backoff_delay, failure_prefix
 from vela.errors import ApplicationError, ConflictError, NotFoundError
 
 DEFAULT_DUE_LIMIT = 20
@@ -33,13 +32,9 @@ MAX_READ_ITEMS = 10_000  # bound of `/all` and `/stats` reads per user
 MAX_BATCH_REVIEWS = 100
 BATCH_WORKERS = 10
 REVIEW_ATTEMPTS = 25
-BACKOFF_BASE, BACKOFF_CAP = 0.005, 0.1  # seconds: full jitter, doubling per attempt
+BACKOFF_BASE, BACKOFF_CAP = 0.005, 0.1  # seconds (vela.dynamodb.backoff_delay): short waits, many tries
 
 Sleep = Callable[[float], None]
-
-
-def _backoff(attempt: int, sleep: Sleep) -> None:
-    sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))  # noqa: S311 - jitter
 
 
 def _number(value: Any) -> int | float | None:
@@ -249,7 +244,7 @@ def progress_apply_review(
             stored = repo.replace_review_state(current, _reviewed_values(current, quality, moment))
             if stored is not None:
                 return stored
-        _backoff(attempt, sleep)
+        sleep(backoff_delay(attempt + 1, base=BACKOFF_BASE, cap=BACKOFF_CAP))
     raise ConflictError("Failed to update progress due to race condition", code="review_conflict")
 
 

@@ -14,6 +14,7 @@ Services thus pass records and a transaction object, never DynamoDB request dict
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -54,6 +55,7 @@ __all__ = [
     "Problem",
     "Transaction",
     "TransactionCancelled",
+    "backoff_delay",
     "batch_get",
     "boundary_client",
     "check_storable",
@@ -72,7 +74,8 @@ __all__ = [
 BATCH_WRITE_SIZE = 25  # BatchWriteItem's limit
 BATCH_GET_SIZE = 100  # BatchGetItem's limit
 BATCH_ATTEMPTS = 6  # first send + 5 re-sends of what DynamoDB left unprocessed
-BACKOFF_BASE_SECONDS = 0.05  # 50, 100, 200, 400, 800 ms between re-sends
+BACKOFF_BASE_SECONDS = 0.05  # re-sends wait up to 50, 100, 200, 400, 800 ms
+BACKOFF_CAP_SECONDS = 0.8
 
 Item = dict[str, Any]
 _WRITE_OPERATIONS = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}
@@ -168,14 +171,22 @@ def batch_get(
     return found
 
 
+def backoff_delay(attempt: int, *, base: float = BACKOFF_BASE_SECONDS, cap: float = BACKOFF_CAP_SECONDS) -> float:
+    """The pause before try `attempt + 1` (`attempt` 1 = the first re-try) of any DynamoDB work that is
+    tried again here (unprocessed batch items, conflicting conditional writes and transactions):
+    exponential back-off with "full jitter" (AWS Architecture Blog, "Exponential Backoff And Jitter";
+    botocore's standard retry mode does the same), uniform in [0, min(cap, base * 2**(attempt - 1))]."""
+    return random.uniform(0, min(cap, base * 2 ** (attempt - 1)))  # noqa: S311 - jitter, not a secret
+
+
 def _resend_unprocessed[P](
     send: Callable[[P], P], pending: P, count: Callable[[P], int], sleep: Callable[[float], None]
 ) -> None:
     """Send `pending`, then re-send what DynamoDB left unprocessed (`send` returns it, empty when done)
-    with exponential backoff; after BATCH_ATTEMPTS sends a 502 `dynamodb_throttled` counting what is left."""
+    with `backoff_delay`; after BATCH_ATTEMPTS sends a 502 `dynamodb_throttled` counting what is left."""
     for attempt in range(BATCH_ATTEMPTS):
         if attempt:
-            sleep(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+            sleep(backoff_delay(attempt))
         pending = send(pending)
         if not pending:
             return
