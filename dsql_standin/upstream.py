@@ -261,7 +261,9 @@ def bootstrap_database(
             try:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
                 break
-            except psycopg.errors.DuplicateDatabase:
+            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+                # Another process created it between our check and our CREATE: PostgreSQL answers the
+                # loser of that race with a unique violation on pg_database's name index, not 42P04.
                 break
             except psycopg.errors.ObjectInUse:  # another process is copying template1 right now
                 if attempt == 19:
