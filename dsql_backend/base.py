@@ -122,7 +122,7 @@ class DatabaseWrapper(_PostgresWrapper):
     validation_class = DatabaseValidation
     SchemaEditorClass = DatabaseSchemaEditor
     # DSQL identity columns are BIGINT only: every auto field is a bigint identity with an explicit CACHE
-    # (no `serial`, no integer identity). Foreign keys to them are bigint too (see schema.py).
+    # (no `serial`, no integer identity). Foreign keys to them are bigint too (see ddl_rules.widen_fk_type).
     data_types = {
         **postgresql.DatabaseWrapper.data_types,
         "AutoField": "bigint",

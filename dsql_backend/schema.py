@@ -10,12 +10,14 @@
   `ALTER COLUMN ... TYPE`, `SET NOT NULL`, adding a NOT NULL column. Adding a nullable column with a
   default is translated: add it bare, `SET DEFAULT` (db_default), backfill in <= 3,000-row batches.
 - No operator classes / `varchar_pattern_ops` LIKE indexes (btree only), no COLLATE, no tablespaces.
+
+The rewriting/refusal rules for statement text and column types are in `ddl_rules.py`; running an async
+job and waiting for it is `async_jobs.py`. This module is the schema editor that uses them.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -26,33 +28,14 @@ from django.db.backends.postgresql import schema
 from django.db.models import CheckConstraint
 from django.db.utils import DatabaseError
 
+from .async_jobs import run_async_job
+from .ddl_rules import is_async_job, refuse_unsupported_type, to_dsql, widen_fk_type
 from .errors import sqlstate
 from .operations import LIMIT_EXCEEDED, MAX_ROWS_PER_TRANSACTION
 from .transaction import backoff, occ_code
 
 logger = logging.getLogger("dsql_backend")
 DDL_ATTEMPTS = 4
-
-WAIT_FOR_JOB_SQL = "CALL sys.wait_for_job(%s)"
-_ASYNC_JOB = re.compile(r"^\s*(?:CREATE\s+(?:UNIQUE\s+)?INDEX\s+ASYNC|ALTER\s+TABLE\s+ASYNC)\b", re.IGNORECASE)
-_CONCURRENTLY = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+)CONCURRENTLY\b", re.IGNORECASE)
-_INDEX_NAME = re.compile(
-    r'^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+ASYNC\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>"(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s+ON\b',
-    re.IGNORECASE,
-)
-_DROP_CONCURRENTLY = re.compile(r"^(\s*DROP\s+INDEX\s+)CONCURRENTLY\s+", re.IGNORECASE)
-# Safety net for SQL that reaches execute() from RunSQL or third-party operations.
-_UNSUPPORTED = [
-    (re.compile(r"\bALTER\s+COLUMN\s+\S+\s+(?:SET\s+DATA\s+)?TYPE\b", re.IGNORECASE), "ALTER COLUMN ... TYPE"),
-    (re.compile(r"\bALTER\s+COLUMN\s+\S+\s+SET\s+NOT\s+NULL\b", re.IGNORECASE), "ALTER COLUMN ... SET NOT NULL"),
-    (re.compile(r"^\s*TRUNCATE\b", re.IGNORECASE), "TRUNCATE"),
-    (re.compile(r"^\s*SAVEPOINT\b", re.IGNORECASE), "SAVEPOINT"),
-    (re.compile(r"^\s*CREATE\s+(?:TEMP|TEMPORARY)\b", re.IGNORECASE), "temporary tables"),
-    (re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TRIGGER\b", re.IGNORECASE), "triggers"),
-    (re.compile(r"^\s*CREATE\s+EXTENSION\b", re.IGNORECASE), "extensions"),
-    (re.compile(r'"\s+(?:small|big)?serial[248]?\b', re.IGNORECASE), "SERIAL columns"),
-]
-
 
 _TABLE_CONSTRAINT = """
 SELECT 1
@@ -61,44 +44,6 @@ JOIN pg_class t ON t.oid = con.conrelid
 JOIN pg_namespace ns ON ns.oid = t.relnamespace
 WHERE t.relname = %s AND con.conname = %s AND ns.nspname = current_schema()
 """
-
-# Column types DSQL refuses (`datatype ... not supported`), with what to use instead.
-_REFUSED_TYPES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\[\]\s*$"), "use a JSONField holding a list, or a child table"),
-    (re.compile(r"^(?:inet|cidr)\b"), "use a CharField(max_length=45) (GenericIPAddressField already maps to varchar)"),
-    (re.compile(r"^macaddr8?\b"), "use a CharField(max_length=17)"),
-    (re.compile(r"^money\b"), "use a DecimalField"),
-    (re.compile(r"^xml\b"), "use a TextField"),
-    (re.compile(r"^(?:point|line|lseg|box|path|polygon|circle)\b"), "store coordinates as numbers or JSON"),
-    (re.compile(r"^(?:int4|int8|num|ts|tstz|date)(?:multi)?range\b"), "use two columns (lower and upper bound)"),
-    (re.compile(r"^(?:tsvector|tsquery)\b"), "search outside the database (DSQL has no full-text search)"),
-    (re.compile(r"^(?:bit|varbit|bit varying)\b"), "use a BinaryField or an integer"),
-    (re.compile(r"^(?:hstore|citext)\b"), "use a JSONField / a TextField (DSQL has no extensions)"),
-    (re.compile(r"^(?:small|big)?serial\b"), "use an AutoField/BigAutoField (bigint identity with CACHE)"),
-]
-
-
-def refuse_unsupported_type(model: Any, field: Any, db_type: str) -> None:
-    """Raise NotSupportedError naming the field if DSQL refuses its column type."""
-    lowered = db_type.strip().lower()
-    for pattern, instead in _REFUSED_TYPES:
-        if pattern.search(lowered):
-            raise NotSupportedError(
-                f"{model._meta.label}.{field.name} ({type(field).__name__}) needs the column type {db_type!r}, "
-                f"which Aurora DSQL does not support: {instead}."
-            )
-
-
-def _widen_fk_type(field: Any, sql: str) -> str:
-    """A FK to an AutoField is `integer` in Django; on DSQL the AutoField column is a bigint identity."""
-    target = field
-    for _ in range(8):  # follow FK -> OneToOne parent link -> ... to the column that is finally referenced
-        if not (target.is_relation and getattr(target, "target_field", None) is not None):
-            break
-        target = target.target_field
-    if target is not field and target.get_internal_type() in ("AutoField", "SmallAutoField"):
-        return re.sub(r"^(integer|smallint)\b", "bigint", sql)
-    return sql
 
 
 if TYPE_CHECKING:
@@ -165,16 +110,16 @@ class DatabaseSchemaEditor(_PostgresSchemaEditor):
     def execute(self, sql: Any, params: Any = ()) -> None:
         if params is not None:
             sql = self.connection.ops.compose_sql(str(sql), params)
-        text = self._to_dsql(str(sql))
+        text = to_dsql(str(sql))
         if self.collect_sql:
             BaseDatabaseSchemaEditor.execute(self, text, None)
-            if _ASYNC_JOB.match(text):
+            if is_async_job(text):
                 self.collected_sql.append(
                     "CALL sys.wait_for_job(:'job_id');  -- job_id = the id the statement above returned "
                     "(psql: end it with \\gset); the migration fails if the job fails"
                 )
             return
-        run = self._run_async_job if _ASYNC_JOB.match(text) else self._run_ddl
+        run = self._run_async_job if is_async_job(text) else self._run_ddl
         for attempt in range(1, DDL_ATTEMPTS + 1):
             try:
                 run(text)
@@ -193,70 +138,7 @@ class DatabaseSchemaEditor(_PostgresSchemaEditor):
         BaseDatabaseSchemaEditor.execute(self, text, None)
 
     def _run_async_job(self, text: str) -> None:
-        if self.connection.in_atomic_block:
-            from django.db.transaction import TransactionManagementError
-
-            raise TransactionManagementError("DSQL runs DDL outside transactions: leave the atomic() block.")
-        self._drop_invalid_index(text)
-        with self.connection.cursor() as cursor:
-            cursor.execute(text)
-            row = cursor.fetchone() if cursor.description else None
-            if not row or not row[0]:
-                raise DatabaseError(f"DSQL returned no job id for: {text}")
-            job_id = row[0]
-            try:
-                cursor.execute(WAIT_FOR_JOB_SQL, [job_id])
-                result = cursor.fetchone() if cursor.description else None
-            except DatabaseError as exc:
-                reason = " ".join(str(exc).split())
-                self._drop_failed_index(cursor, text)
-                raise DatabaseError(f"DSQL async job {job_id} failed ({reason}) for: {text}") from exc
-            if result is None or result[0] is not True:
-                # False (the job failed or was cancelled) or no answer at all: the change is not in place.
-                self._drop_failed_index(cursor, text)
-                raise DatabaseError(
-                    f"DSQL async job {job_id} did not succeed (sys.wait_for_job answered "
-                    f"{'no row' if result is None else repr(result[0])}) for: {text}"
-                )
-
-    def _drop_failed_index(self, cursor: Any, text: str) -> None:
-        """A failed ASYNC index build leaves an INVALID index behind; drop it so a rerun can create it."""
-        match = _INDEX_NAME.match(text)
-        if match is None:
-            return
-        try:
-            cursor.execute(f"DROP INDEX IF EXISTS {match['name']}")
-        except DatabaseError:
-            logger.exception("could not drop the index of a failed DSQL job: %s", text)
-
-    def _drop_invalid_index(self, text: str) -> None:
-        """An INVALID index left by an earlier failed run (say, a crash before the cleanup) blocks a rerun."""
-        match = _INDEX_NAME.match(text)
-        if match is None:
-            return
-        name = match["name"]
-        unquoted = name[1:-1].replace('""', '"') if name.startswith('"') else name.lower()
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.relname = %s AND n.nspname = current_schema() AND NOT i.indisvalid",
-                [unquoted],
-            )
-            if cursor.fetchone() is not None:
-                logger.warning("dropping the INVALID index %s left by an earlier failed build", name)
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
-
-    def _to_dsql(self, sql: str) -> str:
-        sql = _CONCURRENTLY.sub(r"\1ASYNC", sql)
-        sql = _DROP_CONCURRENTLY.sub(r"\1", sql)
-        for pattern, what in _UNSUPPORTED:
-            if pattern.search(sql):
-                raise NotSupportedError(
-                    f"Aurora DSQL does not support {what}; refusing to send: {sql}. "
-                    "See dsql_backend/README.md for the supported way to make this change."
-                )
-        return sql
+        run_async_job(self.connection, text)
 
     # --- columns ----------------------------------------------------------------------------
     def column_sql(
@@ -269,7 +151,7 @@ class DatabaseSchemaEditor(_PostgresSchemaEditor):
         if column[0] is None:
             return column
         sql, params = column
-        return _widen_fk_type(field, sql), params
+        return widen_fk_type(field, sql), params
 
     def _create_like_index_sql(self, model: Any, field: Any) -> None:
         return None  # no operator classes (varchar_pattern_ops) on DSQL
@@ -379,7 +261,7 @@ class DatabaseSchemaEditor(_PostgresSchemaEditor):
                 "backend backfills existing rows in batches) and enforce presence in the model/serializer."
             )
         table = self.quote_name(model._meta.db_table)
-        column_type = _widen_fk_type(field, db_params["type"])
+        column_type = widen_fk_type(field, db_params["type"])
         self.execute(
             self.sql_add_bare_column % {"table": table, "column": self.quote_name(field.column), "type": column_type},
             None,

@@ -12,11 +12,11 @@ from django.core import checks
 from django.db import NotSupportedError
 from django.db.backends.base.validation import BaseDatabaseValidation
 
+from .ddl_rules import refuse_unsupported_type
+
 
 class DatabaseValidation(BaseDatabaseValidation):
     def check_field_type(self, field: Any, field_type: str) -> list[checks.CheckMessage]:
-        from .schema import refuse_unsupported_type
-
         errors: list[checks.CheckMessage] = []
         if field_type and getattr(field, "model", None) is not None:
             try:

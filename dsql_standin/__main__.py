@@ -25,15 +25,7 @@ def _host_port(value: str, default_port: int) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m dsql_standin",
-        description="Local Aurora DSQL stand-in "
-        "(PostgreSQL wire-protocol proxy that checks DSQL IAM tokens and DSQL rules).",
-    )
-    p.add_argument(
-        "--listen", default="127.0.0.1:15432", help="HOST:PORT to listen on; port 0 = ephemeral (default %(default)s)"
-    )
+def _add_upstream_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--upstream", default="127.0.0.1:5432", help="HOST:PORT of the real PostgreSQL (default %(default)s)"
     )
@@ -48,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
         default="vela_dsql_standin",
         help="upstream database serving every client database name, created if missing (default %(default)s)",
     )
+
+
+def _add_token_arguments(p: argparse.ArgumentParser) -> None:
+    """What a client's IAM token must be signed for, and by whom, to be accepted."""
     p.add_argument(
         "--hostname",
         default=os.environ.get("AURORA_DB_ENDPOINT") or "standin.dsql.us-east-1.on.aws",
@@ -75,6 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="allowed non-admin database role (repeatable; default: any role)",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m dsql_standin",
+        description="Local Aurora DSQL stand-in "
+        "(PostgreSQL wire-protocol proxy that checks DSQL IAM tokens and DSQL rules).",
+    )
+    p.add_argument(
+        "--listen", default="127.0.0.1:15432", help="HOST:PORT to listen on; port 0 = ephemeral (default %(default)s)"
+    )
+    _add_upstream_arguments(p)
+    _add_token_arguments(p)
     p.add_argument(
         "--max-age", type=float, default=3600.0, help="maximum connection age in seconds (default %(default)s)"
     )
@@ -90,15 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    if not args.access_key_id or not args.secret_access_key:
-        print(
-            "error: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or pass --access-key-id/--secret-access-key",
-            file=sys.stderr,
-        )
-        return 2
+def _config_from_args(args: argparse.Namespace) -> tuple[StandInConfig, Path | None]:
+    """The stand-in's configuration, and the CA file clients must trust (None without --tls)."""
     region = (
         args.region
         or region_from_hostname(args.hostname)
@@ -131,28 +133,46 @@ def main(argv: list[str] | None = None) -> int:
         tls_cert_file=cert,
         tls_key_file=key,
     )
+    return config, ca
+
+
+def _print_how_to_connect(config: StandInConfig, port: int, ca: Path | None) -> None:
+    print(
+        f"DSQL stand-in listening on {config.listen_host}:{port} as {config.cluster_hostname} ({config.region}); "
+        f"upstream {config.upstream_host}:{config.upstream_port}/{config.upstream_database}",
+        flush=True,
+    )
+    sslmode = f"verify-full sslrootcert={ca}" if ca else "disable"
+    print(
+        f"connect with: host={config.cluster_hostname} hostaddr={config.listen_host} port={port} dbname=postgres "
+        f"user=admin sslmode={sslmode} password=<token>",
+        flush=True,
+    )
+    print(
+        f"service env: AURORA_DB_ENDPOINT={config.cluster_hostname} AURORA_DB_PORT={port} "
+        f"AURORA_DB_HOSTADDR={config.listen_host} AURORA_DB_SSLMODE={'require' if ca else 'disable'} "
+        f"AWS_REGION={config.region}",
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if not args.access_key_id or not args.secret_access_key:
+        print(
+            "error: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or pass --access-key-id/--secret-access-key",
+            file=sys.stderr,
+        )
+        return 2
+    config, ca = _config_from_args(args)
     standin = StandIn(config)
     try:
         port = standin.start()
     except (OSError, psycopg.Error) as exc:
         print(f"error: cannot start the stand-in: {exc}", file=sys.stderr)
         return 1
-    print(
-        f"DSQL stand-in listening on {listen_host}:{port} as {args.hostname} ({region}); "
-        f"upstream {up_host}:{up_port}/{args.upstream_database}",
-        flush=True,
-    )
-    sslmode = f"verify-full sslrootcert={ca}" if ca else "disable"
-    print(
-        f"connect with: host={args.hostname} hostaddr={listen_host} port={port} dbname=postgres "
-        f"user=admin sslmode={sslmode} password=<token>",
-        flush=True,
-    )
-    print(
-        f"service env: AURORA_DB_ENDPOINT={args.hostname} AURORA_DB_PORT={port} AURORA_DB_HOSTADDR={listen_host} "
-        f"AURORA_DB_SSLMODE={'require' if ca else 'disable'} AWS_REGION={region}",
-        flush=True,
-    )
+    _print_how_to_connect(config, port, ca)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:

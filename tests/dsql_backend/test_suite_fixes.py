@@ -18,7 +18,7 @@ from django.core import checks
 from django.db import DatabaseError, NotSupportedError, connections, models, transaction
 from django.test.utils import isolate_apps
 
-from dsql_backend import schema as dsql_schema
+from dsql_backend import async_jobs
 from dsql_backend.base import DatabaseWrapper, is_read_only_statement, is_retryable_connect_error
 from tests.conftest import PG_HOST, PG_PORT, PG_SUPERUSER, TEST_DB_SUFFIX, completed, dsql_settings
 
@@ -300,7 +300,7 @@ def test_wait_for_job_false_or_no_row_fails_and_leaves_no_index(
             editor.create_model(Tag)
         index = models.Index(fields=["code"], name=f"ix_{suffix}")
         monkeypatch.setattr(
-            dsql_schema,
+            async_jobs,
             "WAIT_FOR_JOB_SQL",
             answer + " AND %s IS NOT NULL" if "WHERE" in answer else answer + " WHERE %s IS NOT NULL",
         )
