@@ -46,7 +46,9 @@ def run_schemathesis(live: LiveStack, report: Path, token: str | None) -> dict[s
     ]  # fmt: skip
     if token is not None:
         command += ["--header", f"Authorization: Bearer {token}"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    # In the test's own folder: schemathesis keeps a crash cache in `.schemathesis/` of its working
+    # directory, which would make runs depend on earlier ones and write into the checkout.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=report.parent)
     summary = json.loads(report.read_text())
     summary["output"] = result.stdout[-20000:]
     return summary
