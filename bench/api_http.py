@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))  # first: bench/ (this script's folder) has an srs.py too
 
 import _layers  # noqa: E402
-from _clients import under_clients  # noqa: E402
+from _clients import Work, under_clients  # noqa: E402
 from _stack import BENCH_ENV  # noqa: E402
 from api_latency import app_output_to_devnull, say  # noqa: E402
 from local_aws import point_aws_at, setup_cognito, start_keepalive_moto, stop_process  # noqa: E402
@@ -135,45 +136,8 @@ def measure(
     table: str,
 ) -> None:
     """Part 1 for `apps` (this checkout, `--compare`'s if given, the stack floor last) and the boto3 floor."""
-    import boto3
-    import requests
-
-    from vela.aws import UNVALIDATED_CLIENT_CONFIG
-
+    app_work, floor_work, reconnect = client_work(env, apps, tokens, table)
     floor_base = apps[-1][1]
-    auth = [{"Authorization": f"Bearer {token}"} for token in tokens]
-    floor_headers = [{**header, "X-Floor-User": sub_of(token)} for header, token in zip(auth, tokens, strict=True)]
-    headers = {base: floor_headers if base == floor_base else auth for _, base in apps}
-    sessions = {base: [requests.Session() for _ in tokens] for _, base in apps}
-
-    def app_call(session: requests.Session, base: str, header: dict[str, str]) -> None:
-        response = session.get(f"{base}/api/profiles", headers=header, timeout=30)
-        assert response.status_code == 200, response.text
-
-    def reconnect(base: str) -> None:
-        """gunicorn closes connections idle for 2 s (its --keep-alive) while the others run: open new
-        ones, outside the measured window."""
-        for session, header in zip(sessions[base], headers[base], strict=True):
-            session.close()
-            app_call(session, base, header)
-
-    raw = boto3.session.Session().client(
-        "dynamodb", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1", config=UNVALIDATED_CLIENT_CONFIG
-    )
-    keys = [{"user_id": {"S": sub_of(token)}} for token in tokens]
-    app_work = {
-        base: [
-            lambda i, s=s, b=base, h=h: app_call(s, b, h) for s, h in zip(sessions[base], headers[base], strict=True)
-        ]
-        for _, base in apps
-    }
-    floor_work = [lambda i, k=k: raw.get_item(TableName=table, Key=k) for k in keys]
-    for _ in range(3):  # warm: profiles created, tokens verified and cached in both workers, pools open
-        for _, base in apps:
-            under_clients(app_work[base], 5)
-        under_clients(floor_work, 5)
-    assert "Item" in raw.get_item(TableName=table, Key=keys[0])
-
     names = ["this checkout"] + ([str(args.compare)] if args.compare else []) + ["stack floor"]
     say(
         f"1. GET /api/profiles over HTTP, gunicorn gthread 2x4 ({' and '.join(names)}), {CLIENTS} keep-alive "
@@ -215,6 +179,55 @@ def measure(
     )
     say(f"   load average now {os.getloadavg()[0]:.1f}")
     breakdown(args.breakdown, tokens[0], statistics.median(server_ms[apps[0][1]]), profile=args.profile)
+
+
+def client_work(
+    env: dict[str, str],
+    apps: list[tuple[subprocess.Popen[bytes], str]],
+    tokens: list[str],
+    table: str,
+) -> tuple[Mapping[str, Sequence[Work]], Sequence[Work], Callable[[str], None]]:
+    """Each app's clients (one keep-alive session per token; the stack floor's headers name the user) and the
+    boto3 floor's, warmed; with `reconnect(base)`, which opens an app's connections anew."""
+    import boto3
+    import requests
+
+    from vela.aws import UNVALIDATED_CLIENT_CONFIG
+
+    floor_base = apps[-1][1]
+    auth = [{"Authorization": f"Bearer {token}"} for token in tokens]
+    floor_headers = [{**header, "X-Floor-User": sub_of(token)} for header, token in zip(auth, tokens, strict=True)]
+    headers = {base: floor_headers if base == floor_base else auth for _, base in apps}
+    sessions = {base: [requests.Session() for _ in tokens] for _, base in apps}
+
+    def app_call(session: requests.Session, base: str, header: dict[str, str]) -> None:
+        response = session.get(f"{base}/api/profiles", headers=header, timeout=30)
+        assert response.status_code == 200, response.text
+
+    def reconnect(base: str) -> None:
+        """gunicorn closes connections idle for 2 s (its --keep-alive) while the others run: open new
+        ones, outside the measured window."""
+        for session, header in zip(sessions[base], headers[base], strict=True):
+            session.close()
+            app_call(session, base, header)
+
+    raw = boto3.session.Session().client(
+        "dynamodb", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1", config=UNVALIDATED_CLIENT_CONFIG
+    )
+    keys = [{"user_id": {"S": sub_of(token)}} for token in tokens]
+    app_work = {
+        base: [
+            lambda i, s=s, b=base, h=h: app_call(s, b, h) for s, h in zip(sessions[base], headers[base], strict=True)
+        ]
+        for _, base in apps
+    }
+    floor_work = [lambda i, k=k: raw.get_item(TableName=table, Key=k) for k in keys]
+    for _ in range(3):  # warm: profiles created, tokens verified and cached in both workers, pools open
+        for _, base in apps:
+            under_clients(app_work[base], 5)
+        under_clients(floor_work, 5)
+    assert "Item" in raw.get_item(TableName=table, Key=keys[0])
+    return app_work, floor_work, reconnect
 
 
 def breakdown(requests: int, token: str, server_ms: float, *, profile: int) -> None:

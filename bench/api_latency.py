@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -162,97 +162,15 @@ def main() -> None:
 
     server, cognito, endpoint = prepare_environment()
     floor_settings = zappa_settings_module()
-    from zappa.handler import LambdaHandler
-
-    def invoke(event: dict[str, Any]) -> dict[str, Any]:
-        return LambdaHandler.lambda_handler(event, FakeContext())
-
-    # Django is set up by the first invocation (as on a cold Lambda); tables and users come after.
-    import boto3
-
-    with app_output_to_devnull():
-        warm = invoke(v1_event("GET", "/api/health", "x"))
-    assert warm["statusCode"] == 200, warm
-    from django.conf import settings
-    from django.core.management import call_command
-
-    call_command("dynamodb_tables", "create", stdout=io.StringIO())
-
+    invoke = start_app()
     tokens = []
     for i in range(CLIENTS):
         tokens.append(cognito.new_user(f"bench{i}@example.com", "Vela-bench-1")["id"])
 
     # --- 1. latency: handler vs raw get_item, interleaved ----------------------------------
     profile_event = v1_event("GET", "/api/profiles", tokens[0])
-    first = invoke(profile_event)
-    assert first["statusCode"] == 200, first
-    user_id = json.loads(first["body"])["profile"]["user_id"]
-    # The baseline gets the app's own client configuration, so the difference is the app's work.
-    from vela.aws import UNVALIDATED_CLIENT_CONFIG
-
-    raw = boto3.session.Session().client(
-        "dynamodb", endpoint_url=endpoint, region_name="us-east-1", config=UNVALIDATED_CLIENT_CONFIG
-    )
-    key = {"user_id": {"S": user_id}}
-    table = settings.DYNAMODB_TABLES["profiles"]
-    for _ in range(30):
-        invoke(profile_event)
-        raw.get_item(TableName=table, Key=key)
-    handler_ms, raw_ms, handler_cpu, raw_cpu = [], [], [], []
-    for _ in range(args.rounds):
-        c0, t0 = time.thread_time(), time.perf_counter()
-        response = invoke(profile_event)
-        c1, t1 = time.thread_time(), time.perf_counter()
-        raw.get_item(TableName=table, Key=key)
-        c2, t2 = time.thread_time(), time.perf_counter()
-        assert response["statusCode"] == 200
-        handler_ms.append((t1 - t0) * 1000)
-        raw_ms.append((t2 - t1) * 1000)
-        handler_cpu.append((c1 - c0) * 1000)
-        raw_cpu.append((c2 - c1) * 1000)
-    paired = statistics.median(h - r for h, r in zip(handler_ms, raw_ms, strict=True))
-    overhead = statistics.median(handler_ms) - statistics.median(raw_ms)
-    say(
-        f"1. GET /api/profiles via Zappa LambdaHandler (v1 event, token verified), {args.rounds} interleaved rounds; "
-        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
-    )
-    say(
-        f"   handler median {statistics.median(handler_ms):.3f} ms   raw boto3 get_item median "
-        f"{statistics.median(raw_ms):.3f} ms"
-    )
-    say(
-        f"   wall-clock overhead {overhead:.3f} ms (median of paired differences {paired:.3f} ms; the moto thread's "
-        "GIL contention and machine load make wall-clock figures noisy)"
-    )
-    handler_cpu_ms, raw_cpu_ms = statistics.median(handler_cpu), statistics.median(raw_cpu)
-    cpu_overhead = handler_cpu_ms - raw_cpu_ms
-    say(
-        f"   CPU of the same calls: handler {handler_cpu_ms:.3f} ms, get_item {raw_cpu_ms:.3f} ms, overhead "
-        f"{cpu_overhead:.3f} ms (handler/get_item {handler_cpu_ms / raw_cpu_ms:.2f}x)   target <= "
-        f"{TARGETS['overhead']} ms   {'OK' if cpu_overhead <= TARGETS['overhead'] else 'MISSED'}"
-    )
-    floor = stack_floor(floor_settings, table, user_id, args.rounds)
-    floor_overhead = floor["handler"] - floor["get_item"]
-    say(
-        f"   the stack's own floor (bench/_floor_app.py: Zappa -> Django -> one DRF APIView making the same get_item, "
-        f"no middleware/auth/validation/logging; own process, same moto): handler {floor['handler']:.3f} ms, "
-        f"get_item {floor['get_item']:.3f} ms, overhead {floor_overhead:.3f} ms   (target <= {TARGETS['overhead']} ms "
-        f"{'is' if floor_overhead <= TARGETS['overhead'] else 'is NOT'} reachable on this stack here; ours is "
-        f"{cpu_overhead - floor_overhead:+.3f} ms above the floor)"
-    )
-    # Verified tokens are cached until `exp`; show what a first sight of a token costs as well.
-    import vela.identity
-
-    misses = []
-    for _ in range(200):
-        vela.identity._verified.clear()
-        c0 = time.thread_time()
-        vela.identity.verify_token(tokens[0])
-        misses.append((time.thread_time() - c0) * 1000)
-    say(
-        f"   (token verification, first sight of a token per process: {statistics.median(misses):.3f} ms CPU "
-        "median; later requests with it hit the verified-token cache)"
-    )
+    latency_beside_get_item(invoke, profile_event, endpoint, floor_settings, args.rounds)
+    token_verification_cost(tokens[0])
 
     # --- 2. CPU per request under 8 concurrent clients --------------------------------------
     say(
@@ -271,6 +189,122 @@ def main() -> None:
     title = "3. where part 1's handler CPU goes: exclusive CPU per layer of GET /api/profiles"
     layer_breakdown(invoke, profile_event, args.rounds, ProfileDetailView, title)
     server.stop()
+
+
+def start_app() -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Zappa's handler as a function of the event; Django is set up by its first invocation (as on a cold
+    Lambda), then the tables are made."""
+    from zappa.handler import LambdaHandler
+
+    def invoke(event: dict[str, Any]) -> dict[str, Any]:
+        return LambdaHandler.lambda_handler(event, FakeContext())
+
+    with app_output_to_devnull():
+        warm = invoke(v1_event("GET", "/api/health", "x"))
+    assert warm["statusCode"] == 200, warm
+    from django.core.management import call_command
+
+    call_command("dynamodb_tables", "create", stdout=io.StringIO())
+    return invoke
+
+
+def latency_beside_get_item(
+    invoke: Callable[[dict[str, Any]], dict[str, Any]],
+    profile_event: dict[str, Any],
+    endpoint: str,
+    floor_settings: Path,
+    rounds: int,
+) -> None:
+    """Part 1: the handler and a raw boto3 get_item of the same row, interleaved, then the stack's floor."""
+    import boto3
+    from django.conf import settings
+
+    first = invoke(profile_event)
+    assert first["statusCode"] == 200, first
+    user_id = json.loads(first["body"])["profile"]["user_id"]
+    # The baseline gets the app's own client configuration, so the difference is the app's work.
+    from vela.aws import UNVALIDATED_CLIENT_CONFIG
+
+    raw = boto3.session.Session().client(
+        "dynamodb", endpoint_url=endpoint, region_name="us-east-1", config=UNVALIDATED_CLIENT_CONFIG
+    )
+    table = settings.DYNAMODB_TABLES["profiles"]
+    handler_ms, raw_ms, handler_cpu, raw_cpu = interleaved_rounds(
+        invoke, profile_event, raw, table, {"user_id": {"S": user_id}}, rounds
+    )
+    paired = statistics.median(h - r for h, r in zip(handler_ms, raw_ms, strict=True))
+    overhead = statistics.median(handler_ms) - statistics.median(raw_ms)
+    say(
+        f"1. GET /api/profiles via Zappa LambdaHandler (v1 event, token verified), {rounds} interleaved rounds; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+    say(
+        f"   handler median {statistics.median(handler_ms):.3f} ms   raw boto3 get_item median "
+        f"{statistics.median(raw_ms):.3f} ms"
+    )
+    say(
+        f"   wall-clock overhead {overhead:.3f} ms (median of paired differences {paired:.3f} ms; the moto thread's "
+        "GIL contention and machine load make wall-clock figures noisy)"
+    )
+    handler_cpu_ms, raw_cpu_ms = statistics.median(handler_cpu), statistics.median(raw_cpu)
+    cpu_overhead = handler_cpu_ms - raw_cpu_ms
+    say(
+        f"   CPU of the same calls: handler {handler_cpu_ms:.3f} ms, get_item {raw_cpu_ms:.3f} ms, overhead "
+        f"{cpu_overhead:.3f} ms (handler/get_item {handler_cpu_ms / raw_cpu_ms:.2f}x)   target <= "
+        f"{TARGETS['overhead']} ms   {'OK' if cpu_overhead <= TARGETS['overhead'] else 'MISSED'}"
+    )
+    floor = stack_floor(floor_settings, table, user_id, rounds)
+    floor_overhead = floor["handler"] - floor["get_item"]
+    say(
+        f"   the stack's own floor (bench/_floor_app.py: Zappa -> Django -> one DRF APIView making the same get_item, "
+        f"no middleware/auth/validation/logging; own process, same moto): handler {floor['handler']:.3f} ms, "
+        f"get_item {floor['get_item']:.3f} ms, overhead {floor_overhead:.3f} ms   (target <= {TARGETS['overhead']} ms "
+        f"{'is' if floor_overhead <= TARGETS['overhead'] else 'is NOT'} reachable on this stack here; ours is "
+        f"{cpu_overhead - floor_overhead:+.3f} ms above the floor)"
+    )
+
+
+def interleaved_rounds(
+    invoke: Callable[[dict[str, Any]], dict[str, Any]],
+    event: dict[str, Any],
+    raw: Any,
+    table: str,
+    key: dict[str, Any],
+    rounds: int,
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """After 30 warm-up pairs, `rounds` pairs of (handler, raw get_item): wall ms and CPU ms of each."""
+    for _ in range(30):
+        invoke(event)
+        raw.get_item(TableName=table, Key=key)
+    handler_ms, raw_ms, handler_cpu, raw_cpu = [], [], [], []
+    for _ in range(rounds):
+        c0, t0 = time.thread_time(), time.perf_counter()
+        response = invoke(event)
+        c1, t1 = time.thread_time(), time.perf_counter()
+        raw.get_item(TableName=table, Key=key)
+        c2, t2 = time.thread_time(), time.perf_counter()
+        assert response["statusCode"] == 200
+        handler_ms.append((t1 - t0) * 1000)
+        raw_ms.append((t2 - t1) * 1000)
+        handler_cpu.append((c1 - c0) * 1000)
+        raw_cpu.append((c2 - c1) * 1000)
+    return handler_ms, raw_ms, handler_cpu, raw_cpu
+
+
+def token_verification_cost(token: str) -> None:
+    """Verified tokens are cached until `exp`; show what a first sight of a token costs as well."""
+    import vela.identity
+
+    misses = []
+    for _ in range(200):
+        vela.identity._verified.clear()
+        c0 = time.thread_time()
+        vela.identity.verify_token(token)
+        misses.append((time.thread_time() - c0) * 1000)
+    say(
+        f"   (token verification, first sight of a token per process: {statistics.median(misses):.3f} ms CPU "
+        "median; later requests with it hit the verified-token cache)"
+    )
 
 
 def layer_breakdown(invoke: Any, event: dict[str, Any], requests: int, view: type, title: str) -> None:

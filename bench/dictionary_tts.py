@@ -33,6 +33,8 @@ from local_aws import LOCAL_PASSWORD, LOCAL_USER  # noqa: E402
 from tests.upstream import FakeUpstream, Reply, serve  # noqa: E402
 
 BUCKET = "vela-tts-audio-bench"
+# One request of a scenario: request i (ids and paths may hold `{i}`).
+type Send = Callable[[int], None]
 # HEAD's calls per request for the same route (upstream, DynamoDB, S3), from its source (§6, §8.7).
 HEAD_COUNTS = {
     "GET /api/dictionary/lookup": (1, 0, 0),
@@ -69,6 +71,26 @@ def main() -> None:
 
 
 def run(rounds: int, token: str, fake: FakeUpstream) -> None:
+    aws = set_up(fake)
+    scenarios = request_scenarios(token)
+    print(f"calls per request over {rounds} requests each (ours | HEAD)")
+    print(f"{'route':46} {'upstream':>9} {'DynamoDB':>9} {'S3':>6}   {'HEAD u/D/S3':>11}")
+    for label, setup, send in scenarios:
+        if setup:
+            setup(0)
+        aws.clear()
+        before = len(fake.requests)
+        for i in range(rounds):
+            send(i)
+        counts = ((len(fake.requests) - before) / rounds, aws["dynamodb"] / rounds, aws["s3"] / rounds)
+        head = "/".join(str(n) for n in HEAD_COUNTS[label])
+        print(f"{label:46} {counts[0]:9.2f} {counts[1]:9.2f} {counts[2]:6.2f}   {head:>11}")
+    print("DynamoDB/S3 are counted per HTTP attempt (a botocore retry would show); presigning makes no request.")
+
+
+def set_up(fake: FakeUpstream) -> Counter[str]:
+    """Django set up, the tables and the bucket made, the upstream replies set; returns the counter of
+    DynamoDB and S3 requests (botocore `before-send` on the app's clients)."""
     import django
 
     django.setup()
@@ -78,7 +100,6 @@ def run(rounds: int, token: str, fake: FakeUpstream) -> None:
     logging.getLogger("django.request").setLevel(logging.ERROR)  # the 404 scenarios are expected
 
     from django.core.management import call_command
-    from django.test import Client
 
     from vela.aws import dynamodb_client, s3_client
 
@@ -97,11 +118,18 @@ def run(rounds: int, token: str, fake: FakeUpstream) -> None:
     fake.on("POST", "/v1/text-to-speech/", Reply(body=b"ID3-mp3" * 200))
     fake.on("POST", "/v1/audio/speech", Reply(body=b"ID3-mp3" * 200))
     fake.on("POST", "/v1beta/models/", Reply(body=json.dumps(gemini).encode()))
+    return aws
+
+
+def request_scenarios(token: str) -> list[tuple[str, Send | None, Send]]:
+    """(label, set-up request or None, request i) per route, in the order they are counted; the token is
+    seen once first, so its JWKS fetch is not counted as a per-request cost."""
+    from django.test import Client
 
     client = Client()
     headers = {"Authorization": f"Bearer {token}"}
 
-    def call(method: str, path: str, body: dict[str, Any] | None = None, expect: int = 200) -> Callable[[int], None]:
+    def call(method: str, path: str, body: dict[str, Any] | None = None, expect: int = 200) -> Send:
         def send(i: int) -> None:
             data = json.dumps(body).replace("{i}", str(i)) if body is not None else None
             kwargs: dict[str, Any] = {"headers": headers}
@@ -112,11 +140,11 @@ def run(rounds: int, token: str, fake: FakeUpstream) -> None:
 
         return send
 
-    def save(provider: str) -> Callable[[int], None]:
+    def save(provider: str) -> Send:
         return call("POST", "/api/tts/settings", {"provider": provider, "apiKey": "bench-key"})
 
     call("GET", "/api/tts/settings")(0)  # first sight of the token: the JWKS fetch is not a per-request cost
-    scenarios: list[tuple[str, Callable[[int], None] | None, Callable[[int], None]]] = [
+    scenarios: list[tuple[str, Send | None, Send]] = [
         ("GET /api/dictionary/lookup", None, call("GET", "/api/dictionary/lookup?word=猫&reading=ネコ")),
         ("GET /api/dictionary/lookup (no results)", None, call("GET", "/api/dictionary/lookup?word=zz", expect=404)),
         ("POST /api/tts/settings", None, save("elevenlabs")),
@@ -136,20 +164,7 @@ def run(rounds: int, token: str, fake: FakeUpstream) -> None:
         ("GET /api/tts/audio (found)", None, call("GET", "/api/tts/audio/gemini-{i}")),
         ("GET /api/tts/audio (not generated)", None, call("GET", "/api/tts/audio/never-{i}", expect=404)),
     ]
-
-    print(f"calls per request over {rounds} requests each (ours | HEAD)")
-    print(f"{'route':46} {'upstream':>9} {'DynamoDB':>9} {'S3':>6}   {'HEAD u/D/S3':>11}")
-    for label, setup, send in scenarios:
-        if setup:
-            setup(0)
-        aws.clear()
-        before = len(fake.requests)
-        for i in range(rounds):
-            send(i)
-        counts = ((len(fake.requests) - before) / rounds, aws["dynamodb"] / rounds, aws["s3"] / rounds)
-        head = "/".join(str(n) for n in HEAD_COUNTS[label])
-        print(f"{label:46} {counts[0]:9.2f} {counts[1]:9.2f} {counts[2]:6.2f}   {head:>11}")
-    print("DynamoDB/S3 are counted per HTTP attempt (a botocore retry would show); presigning makes no request.")
+    return scenarios
 
 
 if __name__ == "__main__":

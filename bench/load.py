@@ -98,6 +98,31 @@ def make_users(live: Any, count: int, prefix: str = "load") -> list[User]:
     return users
 
 
+def random_game(rng: random.Random) -> dict[str, Any]:
+    """A game session with random score, duration, answers and experience (in that order from `rng`)."""
+    return {
+        "game_type": "vocabulary",
+        "score": rng.randint(0, 100),
+        "duration_seconds": rng.randint(10, 300),
+        "questions_answered": 10,
+        "correct_answers": rng.randint(0, 10),
+        "experience_gained": rng.randint(1, 50),
+    }
+
+
+def route_calls(game: dict[str, Any], sentence: str) -> dict[str, tuple[str, str, dict[str, Any] | None]]:
+    """Method, path and body of each kind of request in MIX."""
+    return {
+        "profile": ("GET", "/api/profiles", None),
+        "game": ("POST", "/api/progress/game-session", game),
+        "save": ("POST", "/api/my-dictionaries", {"sentence": sentence}),
+        "list": ("GET", "/api/my-dictionaries?limit=20", None),
+        "vocab": ("GET", "/api/games/vocabulary?limit=5", None),
+        "analytics": ("GET", "/api/progress/analytics", None),
+        "health": ("GET", "/api/health", None),
+    }
+
+
 def run_load(live: Any, *, clients: int, seconds: float, users: int, seed: int = 12) -> LoadResult:
     import requests
 
@@ -117,25 +142,9 @@ def run_load(live: Any, *, clients: int, seconds: float, users: int, seed: int =
             user = rng.choice(people)
             kind = rng.choice(MIX)
             headers = {"Authorization": f"Bearer {user.token}"}
-            game: dict[str, Any] = {
-                "game_type": "vocabulary",
-                "score": rng.randint(0, 100),
-                "duration_seconds": rng.randint(10, 300),
-                "questions_answered": 10,
-                "correct_answers": rng.randint(0, 10),
-                "experience_gained": rng.randint(1, 50),
-            }
+            game = random_game(rng)
             sentence = f"負荷テスト {number}-{next(counter)}"
-            calls: dict[str, tuple[str, str, dict[str, Any] | None]] = {
-                "profile": ("GET", "/api/profiles", None),
-                "game": ("POST", "/api/progress/game-session", game),
-                "save": ("POST", "/api/my-dictionaries", {"sentence": sentence}),
-                "list": ("GET", "/api/my-dictionaries?limit=20", None),
-                "vocab": ("GET", "/api/games/vocabulary?limit=5", None),
-                "analytics": ("GET", "/api/progress/analytics", None),
-                "health": ("GET", "/api/health", None),
-            }
-            method, path, body = calls[kind]
+            method, path, body = route_calls(game, sentence)[kind]
             started = time.perf_counter()
             try:
                 answer = http.request(method, live.url(path), json=body, headers=headers, timeout=30)

@@ -22,6 +22,8 @@ import json
 import os
 import statistics
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -48,6 +50,9 @@ DUE_WORDS = 20
 REVIEW_WORDS = 30
 TARGETS = {"POST /api/srs/review": 2.5, "GET /api/srs/due": 2.0}
 
+# A raw boto3 call for one user (sub) and request i, bound to a user with functools.partial.
+type RawCall = Callable[[str, int], None]
+
 
 def event(method: str, path: str, token: str, body: dict[str, Any] | None = None, query: str = "") -> dict[str, Any]:
     built = v1_event(method, path, token, body)
@@ -73,9 +78,34 @@ def main() -> None:
         cognito_server.stop()
 
 
+@dataclass
+class Bench:
+    """What the set-up leaves for the measurements: the app, its DynamoDB client and the users' events."""
+
+    invoke: Callable[[dict[str, Any]], dict[str, Any]]
+    ddb: Any  # the app's DynamoDB client (vela.aws.dynamodb_client)
+    vocabulary_table: str
+    progress_table: str
+    tokens: list[str]
+    subs: list[str]
+    review_events: list[list[dict[str, Any]]]
+    due_events: list[dict[str, Any]]
+
+
 def run(cognito: Any, endpoint: str, requests: int) -> None:
+    bench = set_up(cognito, endpoint)
+    cpu_per_request(bench, endpoint, requests)
+    from srs.views import SrsDueView
+
+    title = "   where GET /api/srs/due's CPU goes: exclusive CPU per layer"
+    layer_breakdown(bench.invoke, bench.due_events[0], requests * CLIENTS, SrsDueView, title)
+    dynamodb_calls_per_route(bench)
+
+
+def set_up(cognito: Any, endpoint: str) -> Bench:
+    """Django set up as on a cold Lambda, the tables made, CLIENTS users with decks of due words, and
+    each review client's words reviewed once (first reviews create the rows; measured ones update them)."""
     zappa_settings_module()
-    import boto3
     import jwt
     from zappa.handler import LambdaHandler
 
@@ -89,8 +119,7 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from vela.aws import UNVALIDATED_CLIENT_CONFIG, dynamodb_client
-    from vela.dynamodb import to_item
+    from vela.aws import dynamodb_client
 
     call_command("dynamodb_tables", "create", stdout=io.StringIO())
     ddb = dynamodb_client(validate=False)
@@ -103,6 +132,26 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
         token = cognito.new_user(f"srs{i}@example.com", "Vela-bench-1")["id"]
         tokens.append(token)
         subs.append(jwt.decode(token, options={"verify_signature": False})["sub"])
+    seed_decks(ddb, vocabulary_table, progress_table, subs)
+
+    review_events = [
+        [
+            event("POST", "/api/srs/review", token, {"vocabulary_id": f"r{i:03d}", "quality": 3 + i % 3})
+            for i in range(REVIEW_WORDS)
+        ]
+        for token in tokens
+    ]
+    due_events = [event("GET", "/api/srs/due", token) for token in tokens]
+    for events in review_events:  # first reviews create the rows; measured reviews update them
+        for built in events:
+            invoke(built)
+    for built in due_events:
+        assert json.loads(invoke(built)["body"])["total"] == DUE_WORDS
+    return Bench(invoke, ddb, vocabulary_table, progress_table, tokens, subs, review_events, due_events)
+
+
+def seed_decks(ddb: Any, vocabulary_table: str, progress_table: str, subs: list[str]) -> None:
+    from vela.dynamodb import to_item
 
     # Words: d* are due in every user's deck (20 each), r* are the words the review clients study.
     words = [f"d{i:03d}" for i in range(DUE_WORDS)] + [f"r{i:03d}" for i in range(REVIEW_WORDS)]
@@ -125,19 +174,14 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
             row |= {"total_reviews": 1, "correct_count": 1, "last_quality": 4, "last_reviewed_at": due}
             ddb.put_item(TableName=progress_table, Item=to_item(row))
 
-    review_events = [
-        [
-            event("POST", "/api/srs/review", token, {"vocabulary_id": f"r{i:03d}", "quality": 3 + i % 3})
-            for i in range(REVIEW_WORDS)
-        ]
-        for token in tokens
-    ]
-    due_events = [event("GET", "/api/srs/due", token) for token in tokens]
-    for events in review_events:  # first reviews create the rows; measured reviews update them
-        for built in events:
-            invoke(built)
-    for built in due_events:
-        assert json.loads(invoke(built)["body"])["total"] == DUE_WORDS
+
+def raw_floor(endpoint: str, vocabulary_table: str, progress_table: str) -> tuple[RawCall, RawCall, RawCall]:
+    """The floor of review, due and profile: the same DynamoDB calls made with raw boto3 (the app's
+    client configuration)."""
+    import boto3
+    from django.conf import settings
+
+    from vela.aws import UNVALIDATED_CLIENT_CONFIG
 
     raw = boto3.session.Session().client(
         "dynamodb", endpoint_url=endpoint, region_name="us-east-1", config=UNVALIDATED_CLIENT_CONFIG
@@ -175,6 +219,17 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
         keys = [{"id": item["vocabulary_id"]} for item in page["Items"]]
         raw.batch_get_item(RequestItems={vocabulary_table: {"Keys": keys}})
 
+    def raw_profile(sub: str, i: int) -> None:
+        raw.get_item(TableName=settings.DYNAMODB_TABLES["profiles"], Key={"user_id": {"S": sub}})
+
+    return raw_review, raw_due, raw_profile
+
+
+def cpu_per_request(bench: Bench, endpoint: str, requests: int) -> None:
+    """Part 1: CPU ms per request of review and due under CLIENTS clients, each beside its raw boto3 floor,
+    after a scale reference (GET /api/profiles, whose CPU the README records)."""
+    invoke, tokens, subs = bench.invoke, bench.tokens, bench.subs
+    raw_review, raw_due, raw_profile = raw_floor(endpoint, bench.vocabulary_table, bench.progress_table)
     say(
         f"1. CPU per request (thread_time of the calling thread), {CLIENTS} concurrent clients x {requests}; "
         f"DynamoDB = moto under gunicorn gthread (HTTP keep-alive); load average {os.getloadavg()[0]:.1f} "
@@ -184,13 +239,13 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
         (
             "POST /api/srs/review",
             "BatchGetItem + UpdateItem",
-            [cycling(invoke, events) for events in review_events],
+            [cycling(invoke, events) for events in bench.review_events],
             [functools.partial(raw_review, sub) for sub in subs],
         ),
         (
             "GET /api/srs/due",
             "Query + BatchGetItem (20 words)",
-            [cycling(invoke, [built]) for built in due_events],
+            [cycling(invoke, [built]) for built in bench.due_events],
             [functools.partial(raw_due, sub) for sub in subs],
         ),
     )
@@ -199,10 +254,6 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
     profile_events = [event("GET", "/api/profiles", token) for token in tokens]
     for built in profile_events:
         invoke(built)
-
-    def raw_profile(sub: str, i: int) -> None:
-        raw.get_item(TableName=settings.DYNAMODB_TABLES["profiles"], Key={"user_id": {"S": sub}})
-
     reference, _ = under_clients([cycling(invoke, [built]) for built in profile_events], requests)
     reference_floor, _ = under_clients([functools.partial(raw_profile, sub) for sub in subs], requests)
     say(
@@ -223,18 +274,18 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
             f"{verdict}   ({len(app_cpu) / wall:.0f} req/s wall)"
         )
 
-    from srs.views import SrsDueView
 
-    title = "   where GET /api/srs/due's CPU goes: exclusive CPU per layer"
-    layer_breakdown(invoke, due_events[0], requests * CLIENTS, SrsDueView, title)
+def dynamodb_calls_per_route(bench: Bench) -> None:
+    """Part 2: the DynamoDB calls each new route makes (botocore before-call events on the app's client)."""
+    from vela.dynamodb import to_item
 
-    # --- 2. DynamoDB calls per request ----------------------------------------------------------------
+    tokens, ddb = bench.tokens, bench.ddb
     calls: list[str] = []
     ddb.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name), unique_id="bench")
     token = tokens[0]
     for i in range(25):  # a second deck with more due words than the limit
         row = {
-            "user_id": subs[1],
+            "user_id": bench.subs[1],
             "vocabulary_id": f"x{i:03d}",
             "next_review_date": "2026-01-01T00:00:00.000Z",
             "ease_factor": 2.5,
@@ -243,7 +294,7 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
             "total_reviews": 0,
             "correct_count": 0,
         }
-        ddb.put_item(TableName=progress_table, Item=to_item(row))
+        ddb.put_item(TableName=bench.progress_table, Item=to_item(row))
 
     def review(word_id: str) -> dict[str, Any]:
         return {"vocabulary_id": word_id, "quality": 4}
@@ -269,7 +320,7 @@ def run(cognito: Any, endpoint: str, requests: int) -> None:
     for label, built in routes:
         built["path"] = quote(built["path"])
         calls.clear()
-        invoke(built)
+        bench.invoke(built)
         summary = ", ".join(
             f"{name} x{calls.count(name)}" if calls.count(name) > 1 else name for name in dict.fromkeys(calls)
         )

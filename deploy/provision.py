@@ -92,40 +92,14 @@ def provision(
         nat = bool(ctx.config.get(NAT_KEY, True))
     say(f"stage {stage.name}: account {stage.account}, region {stage.region}")
     preflight_dsql(ctx)
-    given_vpc = ctx.config.get("vpc_config") or {}
-    ours = network.find_network(ctx.client("ec2"), stage)
-    if given_vpc.get("SubnetIds") and not set(given_vpc["SubnetIds"]) <= set(ours["subnets"]):
-        with aws_call("ec2:DescribeSubnets (the stage's vpc_config)", "ec2", stage.region):
-            ctx.client("ec2").describe_subnets(SubnetIds=given_vpc["SubnetIds"])
-            ctx.client("ec2").describe_security_groups(GroupIds=given_vpc.get("SecurityGroupIds", []))
-        say(f"using the stage's own vpc_config {given_vpc}")
-        vpc_config = given_vpc
-    else:
-        vpc_config = network.ensure_network(ctx.client("ec2"), stage, say, nat=nat, wait_delay=wait_delay)
-        if ctx.config.get(NAT_KEY) != nat:
-            ctx.settings.update_stage(stage.name, **{NAT_KEY: nat})
-            ctx.config[NAT_KEY] = nat
-            say(f"recorded {NAT_KEY}={str(nat).lower()} in stage {stage.name}; --nat/--no-nat change it")
+    vpc_config = stage_network(ctx, say, nat=nat, wait_delay=wait_delay)
     tables.ensure_tables(ctx.client("dynamodb"), stage, ctx.table_names(), say)
     cluster = clusters.ensure_cluster(
         ctx.client("dsql"), stage, deletion_protection=deletion_protection, say=say, wait_delay=wait_delay
     )
     endpoint = clusters.endpoint_of(cluster, stage.region)
     say(f"DSQL cluster {cluster['arn']} ACTIVE at {endpoint}")
-    env = ctx.env
-    policy = function_policy(
-        PolicyInputs(
-            region=stage.region,
-            account=stage.account,
-            function_name=stage.function_name,
-            cluster_arn=cluster["arn"],
-            table_names=ctx.table_names(),
-            tts_bucket=env.get("TTS_AUDIO_BUCKET_NAME", ""),
-            user_pool_id=env.get("COGNITO_USER_POOL_ID", ""),
-            auto_confirm=env.get("AUTH_AUTO_CONFIRM_ENABLED", "false").lower() == "true",
-            remote_env=ctx.config.get("remote_env", ""),
-        )
-    )
+    policy = stage_policy(ctx, cluster["arn"])
     role_arn = identity.ensure_role(ctx.client("iam"), stage, policy, trust_policy(), say)
     identity.ensure_log_group(ctx.client("logs"), stage, say)
     bucket = identity.ensure_bucket(ctx.client("s3"), stage, say)
@@ -148,6 +122,44 @@ def provision(
     else:
         grant_db_role(ctx, endpoint, role_arn, db, say)
     return {"cluster_arn": cluster["arn"], "endpoint": endpoint, "role_arn": role_arn, "vpc_config": vpc_config}
+
+
+def stage_network(ctx: StageContext, say: Say, *, nat: bool, wait_delay: int) -> dict[str, Any]:
+    """The stage's `vpc_config`: its own when it names subnets outside the network we made (checked to
+    exist), else our network, ensured (with NAT or not) and the NAT choice recorded in the stage."""
+    stage = ctx.stage
+    given_vpc = ctx.config.get("vpc_config") or {}
+    ours = network.find_network(ctx.client("ec2"), stage)
+    if given_vpc.get("SubnetIds") and not set(given_vpc["SubnetIds"]) <= set(ours["subnets"]):
+        with aws_call("ec2:DescribeSubnets (the stage's vpc_config)", "ec2", stage.region):
+            ctx.client("ec2").describe_subnets(SubnetIds=given_vpc["SubnetIds"])
+            ctx.client("ec2").describe_security_groups(GroupIds=given_vpc.get("SecurityGroupIds", []))
+        say(f"using the stage's own vpc_config {given_vpc}")
+        return given_vpc
+    vpc_config = network.ensure_network(ctx.client("ec2"), stage, say, nat=nat, wait_delay=wait_delay)
+    if ctx.config.get(NAT_KEY) != nat:
+        ctx.settings.update_stage(stage.name, **{NAT_KEY: nat})
+        ctx.config[NAT_KEY] = nat
+        say(f"recorded {NAT_KEY}={str(nat).lower()} in stage {stage.name}; --nat/--no-nat change it")
+    return vpc_config
+
+
+def stage_policy(ctx: StageContext, cluster_arn: str) -> dict[str, Any]:
+    """The function role's policy, from the stage and the app environment it will run with."""
+    stage, env = ctx.stage, ctx.env
+    return function_policy(
+        PolicyInputs(
+            region=stage.region,
+            account=stage.account,
+            function_name=stage.function_name,
+            cluster_arn=cluster_arn,
+            table_names=ctx.table_names(),
+            tts_bucket=env.get("TTS_AUDIO_BUCKET_NAME", ""),
+            user_pool_id=env.get("COGNITO_USER_POOL_ID", ""),
+            auto_confirm=env.get("AUTH_AUTO_CONFIRM_ENABLED", "false").lower() == "true",
+            remote_env=ctx.config.get("remote_env", ""),
+        )
+    )
 
 
 def watched(ctx: StageContext, cluster_id: str) -> monitoring.Watched:

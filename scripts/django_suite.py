@@ -180,6 +180,10 @@ def wait_with_progress(workers: list[tuple[Path, subprocess.Popen]], started: fl
             say(f"{last - started:.0f} s: tests finished so far: {counts}")
 
 
+# One worker: its test modules, its results file, its settings folder (and log) and its process.
+type Worker = tuple[list[str], Path, Path, subprocess.Popen[bytes]]
+
+
 def run(
     backend: str,
     modules: list[str],
@@ -194,76 +198,21 @@ def run(
     tests_dir = sdist_tests(django.get_version())
     standin = None
     port = None
-    env = dict(os.environ)
-    env.update({"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_REGION": "us-east-1"})
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "DJANGO_SETTINGS_MODULE"):
-        env.pop(name, None)
+    env = suite_env()
     if backend == "dsql":
-        from dsql_standin import StandIn, StandInConfig
-
-        standin = StandIn(
-            StandInConfig(
-                credentials={ACCESS_KEY: SECRET_KEY},
-                cluster_hostname=FAKE_CLUSTER_HOST,
-                region="us-east-1",
-                upstream_host=PG_HOST,
-                upstream_port=PG_PORT,
-                upstream_user=PG_USER,
-                upstream_database="vela_django_suite" + SUFFIX,
-            )
-        )
-        port = standin.start()
-        say(f"DSQL stand-in on 127.0.0.1:{port} in front of PostgreSQL {PG_HOST}:{PG_PORT}")
+        standin, port = start_standin()
     work = Path(tempfile.mkdtemp(prefix="vela-django-suite-"))
     groups = split(modules, workers)
-    procs = []
+    procs: list[Worker] = []
     started = time.monotonic()
     try:
         for index, group in enumerate(groups, 1):
             settings_dir = work / f"w{index}"
             settings_dir.mkdir()
             (settings_dir / "suite_settings.py").write_text(settings_source(backend, index, port, tag))
-            results = settings_dir / "results.json"
-            penv = dict(
-                env,
-                DJANGO_SUITE_RESULTS=str(results),
-                PYTHONPATH=os.pathsep.join([str(settings_dir), str(ROOT / "scripts"), str(ROOT)]),
-            )
-            log = (settings_dir / "runtests.log").open("w")
-            cmd = [
-                sys.executable,
-                "runtests.py",
-                "--settings=suite_settings",
-                "--noinput",
-                f"--parallel={parallel}",
-                "-v",
-                "1",
-                *extra,
-                *group,
-            ]
-            say(f"worker {index}: runtests.py {' '.join(group)} (log: {settings_dir / 'runtests.log'})")
-            procs.append(
-                (
-                    group,
-                    results,
-                    settings_dir,
-                    # Our own interpreter running Django's runtests.py: no untrusted input.
-                    subprocess.Popen(cmd, cwd=tests_dir, env=penv, stdout=log, stderr=subprocess.STDOUT),  # noqa: S603
-                )
-            )
+            procs.append(start_worker(index, group, settings_dir, env, tests_dir, parallel, extra))
         wait_with_progress([(settings_dir, proc) for _, _, settings_dir, proc in procs], started)
-        rows: list[dict] = []
-        info: dict[str, Any] = {"setup_errors": []}
-        for group, results, settings_dir, proc in procs:
-            found = json.loads(results.read_text()) if results.exists() else []
-            rows.extend(found)
-            if proc.returncode and not found:
-                tail = (settings_dir / "runtests.log").read_text().splitlines()[-15:]
-                info["setup_errors"].append({"modules": group, "log_tail": tail})
-                for module in group:
-                    rows.append({"id": f"{module}.<setup>", "outcome": "error", "detail": "test run crashed"})
-            if verbose or (proc.returncode and not found):
-                print((settings_dir / "runtests.log").read_text()[-4000:])
+        rows, info = collect(procs, verbose)
     finally:
         for *_, proc in procs:
             if proc.poll() is None:
@@ -272,6 +221,91 @@ def run(
             standin.stop()
     info["wall_seconds"] = time.monotonic() - started
     info["work_dir"] = str(work)
+    return rows, info
+
+
+def suite_env() -> dict[str, str]:
+    """This environment with the stand-in's fake credentials and none of the caller's AWS or Django targets."""
+    env = dict(os.environ)
+    env.update({"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_REGION": "us-east-1"})
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    return env
+
+
+def start_standin() -> tuple[Any, int]:
+    """The DSQL stand-in in front of the local PostgreSQL, started; and its port."""
+    from dsql_standin import StandIn, StandInConfig
+
+    standin = StandIn(
+        StandInConfig(
+            credentials={ACCESS_KEY: SECRET_KEY},
+            cluster_hostname=FAKE_CLUSTER_HOST,
+            region="us-east-1",
+            upstream_host=PG_HOST,
+            upstream_port=PG_PORT,
+            upstream_user=PG_USER,
+            upstream_database="vela_django_suite" + SUFFIX,
+        )
+    )
+    port = standin.start()
+    say(f"DSQL stand-in on 127.0.0.1:{port} in front of PostgreSQL {PG_HOST}:{PG_PORT}")
+    return standin, port
+
+
+def start_worker(
+    index: int,
+    group: list[str],
+    settings_dir: Path,
+    env: dict[str, str],
+    tests_dir: Path,
+    parallel: int,
+    extra: tuple[str, ...],
+) -> Worker:
+    """Django's runtests.py for `group` with the settings in `settings_dir`, its output in runtests.log there."""
+    results = settings_dir / "results.json"
+    penv = dict(
+        env,
+        DJANGO_SUITE_RESULTS=str(results),
+        PYTHONPATH=os.pathsep.join([str(settings_dir), str(ROOT / "scripts"), str(ROOT)]),
+    )
+    log = (settings_dir / "runtests.log").open("w")
+    cmd = [
+        sys.executable,
+        "runtests.py",
+        "--settings=suite_settings",
+        "--noinput",
+        f"--parallel={parallel}",
+        "-v",
+        "1",
+        *extra,
+        *group,
+    ]
+    say(f"worker {index}: runtests.py {' '.join(group)} (log: {settings_dir / 'runtests.log'})")
+    return (
+        group,
+        results,
+        settings_dir,
+        # Our own interpreter running Django's runtests.py: no untrusted input.
+        subprocess.Popen(cmd, cwd=tests_dir, env=penv, stdout=log, stderr=subprocess.STDOUT),  # noqa: S603
+    )
+
+
+def collect(procs: list[Worker], verbose: bool) -> tuple[list[dict], dict[str, Any]]:
+    """Every worker's recorded outcomes; a worker that crashed before recording any counts as one error
+    per module, with its log's tail in `setup_errors`."""
+    rows: list[dict] = []
+    info: dict[str, Any] = {"setup_errors": []}
+    for group, results, settings_dir, proc in procs:
+        found = json.loads(results.read_text()) if results.exists() else []
+        rows.extend(found)
+        if proc.returncode and not found:
+            tail = (settings_dir / "runtests.log").read_text().splitlines()[-15:]
+            info["setup_errors"].append({"modules": group, "log_tail": tail})
+            for module in group:
+                rows.append({"id": f"{module}.<setup>", "outcome": "error", "detail": "test run crashed"})
+        if verbose or (proc.returncode and not found):
+            print((settings_dir / "runtests.log").read_text()[-4000:])
     return rows, info
 
 

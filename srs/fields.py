@@ -1,5 +1,6 @@
-"""Query fields of the SRS routes, parsed as HEAD's Zod schemas do (HEAD delta §5.2, §5.9), with
-the parsers of vela/query_params.py (the games routes' too).
+"""Input fields of the SRS routes, parsed as HEAD's Zod schemas do (HEAD delta §5.2, §5.9). Query fields use
+the parsers of vela/query_params.py (the games routes' too); body fields are vocabulary ids (bytes
+bounded, not trimmed) and JavaScript-trimmed text.
 
 - `limit`: JavaScript `Number()` of the text (" 3 " -> 3, "0x10" -> 16, "1e1" -> 10, "" -> 0), then an
   integer in range; anything else is a 400.
@@ -17,8 +18,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from vela.js import js_number
+from vela.fields import StrictCharField
+from vela.js import js_number, js_trim
 from vela.query_params import parse_jlpt_levels
+
+# A vocabulary id is the progress table's sort key: DynamoDB allows 1024 bytes.
+MAX_ID_BYTES = 1024
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -78,3 +83,39 @@ class QuerySerializer(serializers.Serializer):
             if repeated:
                 raise serializers.ValidationError(repeated)
         return dict(super().to_internal_value(data))
+
+
+def id_problem(value: str) -> str | None:
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "Contains an unpaired surrogate character."
+    return f"Ensure this value has at most {MAX_ID_BYTES} bytes (UTF-8)." if size > MAX_ID_BYTES else None
+
+
+class VocabularyIdField(StrictCharField):
+    """A vocabulary id as sent (not trimmed), 1..1024 bytes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if problem := id_problem(value):
+            raise serializers.ValidationError(problem)
+        return value
+
+
+class JsTrimmedCharField(StrictCharField):
+    """A string trimmed as JavaScript `trim()` does, then at least one character (Zod `.trim().min(1)`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(trim_whitespace=False, min_length=1, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = js_trim(super().to_internal_value(data))
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise serializers.ValidationError("Contains an unpaired surrogate character.") from exc
+        return value

@@ -14,7 +14,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from games.records import vocabulary_id_for
-from srs.fields import JlptLevelsField, JsNumberIntegerField, QuerySerializer
+from srs.fields import (
+    JlptLevelsField,
+    JsNumberIntegerField,
+    JsTrimmedCharField,
+    QuerySerializer,
+    VocabularyIdField,
+    id_problem,
+)
 from srs.records import Progress
 from srs.services import (
     DEFAULT_DUE_LIMIT,
@@ -29,55 +36,16 @@ from srs.services import (
     srs_stats,
     vocabulary_from_word,
 )
-from vela.fields import JsonObjectField, NumberField, StrictCharField, StrictIntegerField, validated
+from vela.fields import JsonObjectField, NumberField, StrictIntegerField, validated
 from vela.identity import current_identity
-from vela.js import js_trim
 from vela.openapi import ErrorSerializer, error_responses, extend_schema
 
-# A vocabulary id is the progress table's sort key: DynamoDB allows 1024 bytes.
-MAX_ID_BYTES = 1024
 MAX_TEXT = 10_000
 SRS_ERRORS = (400, 401, 500, 502, 504)
 CONFLICT = {409: OpenApiResponse(ErrorSerializer, description="The row kept changing under concurrent reviews.")}
 JLPT_HELP = (
     'Comma-separated JLPT levels 1..5 ("5,4"); absent or empty: no filter. Vocabulary levels compare as numbers.'
 )
-
-
-def id_problem(value: str) -> str | None:
-    try:
-        size = len(value.encode("utf-8"))
-    except UnicodeEncodeError:
-        return "Contains an unpaired surrogate character."
-    return f"Ensure this value has at most {MAX_ID_BYTES} bytes (UTF-8)." if size > MAX_ID_BYTES else None
-
-
-class VocabularyIdField(StrictCharField):
-    """A vocabulary id as sent (not trimmed), 1..1024 bytes."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(trim_whitespace=False, **kwargs)
-
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
-        if problem := id_problem(value):
-            raise serializers.ValidationError(problem)
-        return value
-
-
-class JsTrimmedCharField(StrictCharField):
-    """A string trimmed as JavaScript `trim()` does, then at least one character (Zod `.trim().min(1)`)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(trim_whitespace=False, min_length=1, **kwargs)
-
-    def to_internal_value(self, data: Any) -> str:
-        value = js_trim(super().to_internal_value(data))
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise serializers.ValidationError("Contains an unpaired surrogate character.") from exc
-        return value
 
 
 class ProgressSerializer(serializers.Serializer):
