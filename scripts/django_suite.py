@@ -22,12 +22,13 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+from django_sdist import sdist_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -66,41 +67,6 @@ PROGRESS_EVERY_S = 60
 
 def say(message: str) -> None:
     print(f"==> {message}", flush=True)
-
-
-def sdist_tests(version: str) -> Path:
-    """Django's `tests/` directory of `version`, from the cached sdist (downloaded once)."""
-    cache = Path(os.environ.get("VELA_DJANGO_SDIST_CACHE", Path.home() / ".cache" / "vela" / "django-sdist"))
-    cache.mkdir(parents=True, exist_ok=True)
-    tests = cache / f"django-{version}" / "tests"
-    if (tests / "runtests.py").exists():
-        return tests
-    archive = cache / f"django-{version}.tar.gz"
-    if not archive.exists():
-        say(f"downloading the Django {version} sdist into {cache} (once; reused afterwards)")
-        subprocess.run(  # noqa: S603 - fixed argv, our interpreter
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                f"Django=={version}",
-                "-d",
-                str(cache),
-            ],
-            check=True,
-        )
-    say(f"extracting tests/ from {archive.name}")
-    prefix = f"django-{version}/tests/"
-    with tarfile.open(archive) as tar:
-        members = [m for m in tar.getmembers() if m.name.startswith(prefix)]
-        tar.extractall(cache, members=members, filter="data")
-    return tests
 
 
 def split(modules: list[str], workers: int) -> list[list[str]]:
