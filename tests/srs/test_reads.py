@@ -238,6 +238,20 @@ def test_progress_ids_may_hold_a_slash(client, dynamodb_http, auth_header):
     assert response.json()["progress"]["vocabulary_id"] == "a/b"
 
 
+def test_progress_ids_may_hold_a_newline(client, dynamodb_http, auth_header):
+    """Found by schema fuzzing: `%0A` in the id missed the route (Django's `path` is `.+`) and answered
+    the catch-all's undocumented 404, with or without a token."""
+    put(dynamodb_http, "user_vocabulary_progress", progress_row(USER_A, "a\nb"))
+
+    found = client.get("/api/srs/progress/a%0Ab", headers=auth_header(USER_A))
+    deleted = client.delete("/api/srs/progress/x%0A", headers=auth_header(USER_A))
+    anonymous = client.get("/api/srs/progress/a%0Ab")
+
+    assert found.json()["progress"]["vocabulary_id"] == "a\nb"
+    assert deleted.status_code == 200
+    assert anonymous.status_code == 401
+
+
 def test_progress_empty_id_is_404_and_long_id_400(client, dynamodb_http, auth_header):
     assert client.get("/api/srs/progress/", headers=auth_header(USER_A)).status_code == 404
     response = client.get("/api/srs/progress/" + "x" * 1025, headers=auth_header(USER_A))

@@ -24,7 +24,7 @@ def test_namespace_is_the_urlconfs_app_name(resolver: URLResolver) -> None:
     ("path", "route", "namespace"),
     [
         ("/api/health", "api/health", "health"),
-        ("/api/srs/progress/abc", "api/srs/progress/<path:vocabulary_id>", "srs"),
+        ("/api/srs/progress/abc", "api/srs/progress/<anypath:vocabulary_id>", "srs"),
         ("/api/my-dictionaries/analyze", "api/my-dictionaries/analyze", "llm"),
         ("/api/schema", "api/schema", ""),
         ("/api/nope", "^.*$", ""),
