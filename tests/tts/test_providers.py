@@ -219,22 +219,3 @@ def test_wav_honours_rate_and_channels_and_drops_a_partial_frame():
     assert mime_parameters('audio/L16;Rate="8000"') == {"rate": "8000"}
     with wave.open(io.BytesIO(pcm16_to_wav(b"\x00\x00", mime="audio/L16;rate=abc"))) as wav:
         assert wav.getframerate() == 24000
-
-
-def test_an_unforeseen_failure_is_500_tts_unexpected_error(client, tts_env, auth_header):
-    """A repository that raises a plain RuntimeError stands in for a bug nothing here can trigger."""
-    from tts import services
-    from vela.errors import ApplicationError
-
-    class Broken:
-        def get(self, *, user_id: str) -> None:
-            raise RuntimeError("boom with sensitive detail")
-
-    with pytest.raises(ApplicationError) as generated:
-        services.tts_generate(user_id="u", vocabulary_id="v", text="t", repo=Broken())  # type: ignore[arg-type]
-    with pytest.raises(ApplicationError) as audio:
-        services.tts_audio_url(user_id="u", vocabulary_id="v", repo=Broken())  # type: ignore[arg-type]
-
-    assert (generated.value.status_code, generated.value.code) == (500, "tts_unexpected_error")
-    assert generated.value.message == "Failed to generate TTS audio"
-    assert (audio.value.code, audio.value.message) == ("tts_unexpected_error", "Failed to get audio URL")
