@@ -211,8 +211,8 @@ def _upstream_server() -> Iterator[Any]:
 
 @pytest.fixture
 def upstream(_upstream_server: Any, settings: Any) -> Iterator[Any]:
-    """A local fake for every third party (ElevenLabs, Google, OpenRouter, OpenAI, Gemini TTS, Jisho);
-    every *_API_BASE_URL setting points at it."""
+    """A local fake for every third party (ElevenLabs, Google, OpenRouter, OpenAI, Gemini TTS, Jisho,
+    Chutes); every *_API_BASE_URL setting points at it (tests/test_settings.py checks that none is missed)."""
     _upstream_server.reset()
     settings.ELEVENLABS_API_BASE_URL = _upstream_server.url
     settings.GOOGLE_API_BASE_URL = _upstream_server.url
@@ -220,6 +220,7 @@ def upstream(_upstream_server: Any, settings: Any) -> Iterator[Any]:
     settings.OPENAI_API_BASE_URL = _upstream_server.url
     settings.GEMINI_API_BASE_URL = _upstream_server.url
     settings.JISHO_API_BASE_URL = _upstream_server.url
+    settings.CHUTES_API_BASE_URL = _upstream_server.url
     yield _upstream_server
     _upstream_server.reset()
 

@@ -38,3 +38,12 @@ def test_deployed_function_with_a_secret_key_starts():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "a-real-se"
+
+
+def test_the_upstream_fixture_points_every_third_party_at_the_fake(upstream):
+    """A base URL the fixture forgot would send a test to the real third party."""
+    from django.conf import settings
+
+    names = [name for name in dir(settings) if name.endswith("_API_BASE_URL")]
+    assert len(names) >= 7
+    assert {name: getattr(settings, name) for name in names} == {name: upstream.url for name in names}
