@@ -1,31 +1,12 @@
-"""Demo data and `manage.py seed_demo_data`."""
+"""`manage.py seed_demo_data` (the demo data itself: tests/games/test_services.py)."""
 
 import io
-import re
 
 import pytest
 from django.core.management import call_command
 
-from games.records import vocabulary_id_for
 from games.services import demo_data
 from tests.dynamo_helpers import get, scan
-
-
-def test_demo_data_is_real_japanese_with_reference_shapes():
-    data = demo_data()
-
-    assert len(data["vocabulary"]) >= 30
-    assert len(data["sentences"]) >= 12
-    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-    for item in data["vocabulary"]:
-        assert {"id", "japanese_word", "romaji", "english_translation", "created_at"} <= set(item)
-        assert japanese.search(item["japanese_word"])
-        assert item.get("hiragana") or item.get("katakana")
-    for item in data["sentences"]:
-        assert {"id", "japanese_sentence", "english_translation", "created_at", "words_array"} <= set(item)
-        assert "".join(item["words_array"]) == re.sub("[、。]", "", item["japanese_sentence"])
-    ids = [i["id"] for i in data["vocabulary"] + data["sentences"]]
-    assert len(ids) == len(set(ids))
 
 
 def test_seed_is_idempotent(dynamodb):
@@ -46,17 +27,6 @@ def test_seed_without_tables_is_a_clear_command_error(moto_server):
 
     with pytest.raises(CommandError, match="vela-vocabulary' does not exist"):
         call_command("seed_demo_data", stdout=io.StringIO())
-
-
-def test_demo_vocabulary_has_heads_deterministic_ids():
-    vocabulary = demo_data()["vocabulary"]
-
-    by_word = {item["japanese_word"]: item for item in vocabulary}
-    assert by_word["食べる"]["id"] == "食べる:タベル"
-    assert by_word["コーヒー"]["id"] == "コーヒー:コーヒー"  # a katakana reading
-    assert by_word["食べる"]["normalized_japanese_word"] == "食べる"
-    for item in vocabulary:
-        assert item["id"] == vocabulary_id_for(item["japanese_word"], item.get("hiragana") or item.get("katakana"))
 
 
 def test_from_word_on_a_seeded_word_finds_its_row(client, dynamodb_http, auth_header):

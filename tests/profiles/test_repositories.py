@@ -2,7 +2,6 @@
 
 from profiles.records import Profile
 from profiles.repositories import ProfileRepository
-from profiles.services import profile_get_or_create
 from tests.dynamo_helpers import get, put
 
 
@@ -32,23 +31,6 @@ def test_upsert_fields_returns_all_attributes(dynamodb):
     profile = ProfileRepository().upsert_fields(user_id="u", values={"username": "名前", "preferences": {"k": [1]}})
 
     assert profile.to_dict() == {"user_id": "u", "username": "名前", "current_level": 2, "preferences": {"k": [1]}}
-
-
-def test_get_or_create_keeps_a_profile_created_concurrently(dynamodb):
-    class RacingRepo(ProfileRepository):
-        """Another request creates the profile between our read and our write."""
-
-        def get(self, *, user_id):
-            found = super().get(user_id=user_id)
-            if found is None and not getattr(self, "raced", False):
-                self.raced = True
-                put(dynamodb, "profiles", {"user_id": user_id, "username": "theirs"})
-            return found
-
-    profile = profile_get_or_create(user_id="u", repo=RacingRepo())
-
-    assert profile.username == "theirs"
-    assert get(dynamodb, "profiles", user_id="u") == {"user_id": "u", "username": "theirs"}
 
 
 def test_extra_attributes_survive_a_round_trip():

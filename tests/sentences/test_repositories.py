@@ -1,4 +1,4 @@
-"""SavedSentenceRepository and the saved-sentence service against moto."""
+"""SavedSentenceRepository against moto (the services: tests/sentences/test_services.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import pytest
 
 from sentences.records import SavedSentence
 from sentences.repositories import SavedSentenceRepository
-from sentences.services import saved_sentence_create, saved_sentence_list
 from tests.spy import Spy
 from vela.aws import dynamodb_client
 from vela.dynamodb import DynamoTable
-from vela.errors import ConflictError, ServiceMisconfiguredError
+from vela.errors import ConflictError
 
 
 def _sentence(n, email="a@example.com", **extras):
@@ -68,43 +67,3 @@ def test_delete_is_idempotent(dynamodb):
     repo.delete(user_id="a@example.com", sentence_id=_sentence(1).sentence_id)
 
     assert repo.list_newest_first(user_id="a@example.com", limit=5) == []
-
-
-def test_missing_table_names_it(dynamodb, settings):
-    settings.DYNAMODB_TABLES = {**settings.DYNAMODB_TABLES, "saved_sentences": "vela-gone"}
-
-    with pytest.raises(ServiceMisconfiguredError) as excinfo:
-        saved_sentence_list(email="a@example.com")
-
-    assert excinfo.value.message == (
-        "Failed to fetch saved sentences: DynamoDB table 'vela-gone' does not exist"
-        " (create it with `manage.py dynamodb_tables create`)."
-    )
-
-
-class CollidingRepo:
-    """Answers ConflictError for the first `collisions` creates (an id taken in the same millisecond)."""
-
-    def __init__(self, collisions):
-        self.collisions, self.attempts = collisions, []
-
-    def create(self, record):
-        self.attempts.append(record.sentence_id)
-        if len(self.attempts) <= self.collisions:
-            raise ConflictError("taken")
-
-
-def test_create_retries_a_colliding_id_with_a_new_one():
-    repo = CollidingRepo(collisions=2)
-
-    record = saved_sentence_create(email="a@example.com", sentence=" 文 ", extras={}, repo=repo, clock=lambda: 42)
-
-    assert len(repo.attempts) == 3
-    assert record.sentence_id == repo.attempts[-1]
-    assert record.sentence_id.startswith("42-")
-    assert record.sentence == "文"
-
-
-def test_create_gives_up_after_three_collisions():
-    with pytest.raises(ConflictError):
-        saved_sentence_create(email="a", sentence="文", extras={}, repo=CollidingRepo(collisions=3))

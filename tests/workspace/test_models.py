@@ -3,14 +3,12 @@ schema-isolated test database of dsql_backend.creation."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
 from django.db import connections, transaction
 from django.db.models import Count, Q
 
-from workspace import services
 from workspace.models import Conversation, Document, Message, User
 
 pytestmark = pytest.mark.django_db(databases=["dsql"])
@@ -129,48 +127,10 @@ def test_select_for_update_plain_works():
     assert User.objects.get(pk=user.pk).email == "locked@example.com"
 
 
-def test_service_appends_message_and_counts():
-    conversation = Conversation.objects.create(user=make_user(), title="chat")
-
-    message = services.conversation_add_message(conversation_id=conversation.pk, role="user", content="こんにちは")
-
-    conversation.refresh_from_db()
-    assert conversation.message_count == 1
-    assert Message.objects.get(pk=message.pk).content == "こんにちは"
-
-
-@pytest.mark.django_db(databases=["dsql"], transaction=True)
-def test_concurrent_service_calls_are_retried_and_both_count(caplog):
-    conversation = Conversation.objects.create(user=make_user(), title="busy")
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def add(text: str) -> None:
-        try:
-            barrier.wait(timeout=5)
-            services.conversation_add_message(conversation_id=conversation.pk, role="user", content=text)
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=add, args=(f"t{i}",)) for i in range(2)]
-    with caplog.at_level("WARNING", logger="dsql_backend.occ"):
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-
-    assert errors == []
-    conversation.refresh_from_db()
-    assert conversation.message_count == 2
-    assert sorted(Message.objects.values_list("content", flat=True)) == ["t0", "t1"]
-
-
 @pytest.mark.django_db(databases=["dsql"], transaction=True)
 def test_transactional_tests_flush_with_batched_delete():
-    # A TransactionTestCase flushes with DELETE (no TRUNCATE on DSQL) after each test; rows from the test
-    # above are gone, and this one leaves more than the 3,000-rows-per-transaction limit behind.
+    # A TransactionTestCase flushes with DELETE (no TRUNCATE on DSQL) after each test; rows of earlier
+    # transactional tests are gone, and this one leaves more than the 3,000-rows-per-transaction limit behind.
     assert Conversation.objects.count() == 0
     user = make_user()
     for start in range(0, 3200, 1600):
