@@ -1,7 +1,8 @@
 """The LLM bridge (reference §5.2; HEAD §8.9 adds `chutes`) and the streaming sentence analysis (§5.10).
 
-Upstream POSTs go through `vela.http` and are never retried. The services take typed requests
-(`llm.serializers.ChatRequest`, `AnalysisRequest`), which the views build from the body.
+Upstream POSTs go through `vela.http` and are never sent twice (only a failed connect is tried again).
+The services take typed requests (`llm.serializers.ChatRequest`, `AnalysisRequest`), which the views
+build from the body.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The one outbound HTTP client (requests + urllib3 Retry), shared by every upstream call.
 
 - one pooled Session per process (warm Lambdas reuse connections);
-- bounded retries with backoff, only for idempotent methods (GET/HEAD/PUT/DELETE/OPTIONS) and only
-  on connection errors or 502/503/504 - a POST to an LLM or TTS API is never sent twice;
+- bounded retries with backoff: a failed connect (nothing was sent) for any method, a read error or a
+  502/503/504 only for idempotent methods (GET/HEAD/PUT/DELETE/OPTIONS) - a POST to an LLM or TTS
+  API is never sent twice;
 - callers always pass an explicit timeout (`DEFAULT_TIMEOUT` otherwise);
 - urllib3's debug logging of request lines is silenced: URLs can carry API keys.
 """
