@@ -1,7 +1,8 @@
 """Chat history. Table `vela-chat-history`: PK `ThreadId` (S), SK `Timestamp` (N, epoch ms);
 GSI `UserIdIndex`: PK `UserId` (S), SK `Timestamp` (N), projection ALL.
 
-The thread's owner is the `UserId` of its earliest message (the one that started it).
+The thread's owner is the `OwnerId` of its owner marker (`Timestamp` 0, chat_history.repositories),
+or for a thread from before markers the `UserId` of its earliest message (the one that started it).
 """
 
 from __future__ import annotations

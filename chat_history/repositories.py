@@ -1,6 +1,12 @@
 """Chat-history repository. Table `vela-chat-history`: PK `ThreadId`, SK `Timestamp` (N);
 GSI `UserIdIndex` (PK `UserId`, SK `Timestamp`).
 
+Each thread written since owner markers exist has one marker item (`Timestamp` 0, `OwnerId`; no
+`UserId`, so the index never holds it), written in the same transaction as every message: two users
+who start the same thread at the same moment cannot both own it. Messages have `Timestamp` >= 1 (the
+view refuses anything else); reads of messages skip the marker, a thread's owner is the marker's
+`OwnerId`, or for older threads the `UserId` of the earliest message.
+
 Every read is a `Query` on a key (never a Scan) that follows `LastEvaluatedKey` until DynamoDB
 has nothing more or the read bound is reached; deletes page through the thread and remove each
 page with `BatchWriteItem` in chunks of 25, re-sending `UnprocessedItems` with backoff
@@ -15,7 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from chat_history.records import ChatMessage, Page
-from vela.dynamodb import ConditionFailed, DynamoTable
+from vela.dynamodb import DynamoTable, TransactionCancelled, backoff_delay
 from vela.dynamodb_schema import CHAT_HISTORY_USER_INDEX
 from vela.errors import ConflictError
 
@@ -23,6 +29,8 @@ logger = logging.getLogger("vela.chat_history")
 
 # Reads stop after this many messages (a thread list or one thread); far above any real chat.
 MAX_READ_ITEMS = 10_000
+OWNER_TIMESTAMP = 0  # the owner marker's sort key
+PUT_ATTEMPTS = 4  # commits of a message + marker that collided with another transaction on the thread
 _MESSAGE_FIELDS = "ThreadId, #ts, UserId, message, is_user"
 
 
@@ -46,16 +54,46 @@ class ChatHistoryRepository:
 
     # --- writes -----------------------------------------------------------------------------
     def put(self, message: ChatMessage) -> None:
-        """PutItem; never overwrites another user's message (ConflictError instead)."""
-        try:
-            self._table.call(
-                "put_item",
+        """The message and the thread's owner marker in one transaction; never overwrites another
+        user's message nor joins another user's thread (ConflictError `owner_mismatch` instead)."""
+        owner = {":uid": {"S": message.user_id}}
+        tx = self._table.transaction()
+        marker = {
+            "ThreadId": {"S": message.thread_id},
+            "Timestamp": {"N": str(OWNER_TIMESTAMP)},
+            "OwnerId": owner[":uid"],
+        }
+        tx.add(
+            self._table.entry(
+                "Put",
+                Item=marker,
+                ConditionExpression="attribute_not_exists(ThreadId) OR OwnerId = :uid",
+                ExpressionAttributeValues=owner,
+            )
+        )
+        tx.add(
+            self._table.entry(
+                "Put",
                 Item=message.to_item(),
                 ConditionExpression="attribute_not_exists(ThreadId) OR UserId = :uid",
-                ExpressionAttributeValues={":uid": {"S": message.user_id}},
+                ExpressionAttributeValues=owner,
             )
-        except ConditionFailed as exc:
-            raise ConflictError("A message of another user has this key", code="owner_mismatch") from exc
+        )
+        for attempt in range(PUT_ATTEMPTS):
+            if attempt:
+                self._sleep(backoff_delay(attempt))
+            try:
+                tx.commit()
+                return
+            except TransactionCancelled as cancelled:
+                if "ConditionalCheckFailed" in cancelled.reasons:
+                    raise ConflictError(
+                        "The thread or a message with this key belongs to another user", code="owner_mismatch"
+                    ) from cancelled
+                if attempt == PUT_ATTEMPTS - 1:
+                    raise ConflictError(
+                        "The thread is being written by another request; try again", code="thread_busy"
+                    ) from cancelled
 
     def delete_thread(self, thread_id: str) -> int:
         """Delete every message of the thread, page by page; returns how many were deleted."""
@@ -69,28 +107,32 @@ class ChatHistoryRepository:
             keys = [{"ThreadId": item["ThreadId"], "Timestamp": item["Timestamp"]} for item in page]
             requests = [{"DeleteRequest": {"Key": key}} for key in keys]
             self._table.batch_write_all(requests, sleep=self._sleep)
-            deleted += len(requests)
+            deleted += sum(1 for key in keys if key["Timestamp"] != {"N": str(OWNER_TIMESTAMP)})  # messages
         return deleted
 
     # --- reads ------------------------------------------------------------------------------
     def thread_owner(self, thread_id: str) -> str | None:
-        """`UserId` of the thread's earliest message, or None when the thread has no messages."""
+        """The marker's `OwnerId` (it sorts first), else the `UserId` of the thread's earliest message
+        (threads from before markers); None when the thread has no items."""
         response = self._table.call(
             "query",
             KeyConditionExpression="ThreadId = :t",
             ExpressionAttributeValues={":t": {"S": thread_id}},
             ScanIndexForward=True,
             Limit=1,
-            ProjectionExpression="UserId",
+            ProjectionExpression="UserId, OwnerId",
+            ConsistentRead=True,
         )
         items = response.get("Items", [])
-        return str(items[0].get("UserId", {}).get("S", "")) if items else None
+        if not items:
+            return None
+        return str((items[0].get("OwnerId") or items[0].get("UserId") or {}).get("S", ""))
 
     def thread_messages(self, thread_id: str) -> Page:
         """The thread's messages in time order (ascending `Timestamp`)."""
         return self._read(
-            KeyConditionExpression="ThreadId = :t",
-            ExpressionAttributeValues={":t": {"S": thread_id}},
+            KeyConditionExpression="ThreadId = :t AND #ts > :marker",
+            ExpressionAttributeValues={":t": {"S": thread_id}, ":marker": {"N": str(OWNER_TIMESTAMP)}},
             ScanIndexForward=True,
             ProjectionExpression=_MESSAGE_FIELDS,
             ExpressionAttributeNames={"#ts": "Timestamp"},

@@ -1,6 +1,7 @@
 """Chat history (reference §5.3) with identity from the verified token (CONTRACT §2.1, §2.5, §2.6).
 
-Ownership: a thread belongs to the user of its earliest message. Only that user may add to it,
+Ownership: a thread belongs to the user who started it (its owner marker, written with every message
+in one transaction; older threads: the user of its earliest message). Only that user may add to it,
 read it or delete it; anyone else gets 403 "Forbidden: You do not own this thread" (the original's
 wording for delete). A thread with no messages reads as empty and deletes as a no-op, for anyone.
 """
@@ -32,7 +33,9 @@ def chat_message_save(*, message: ChatMessage, repo: ChatHistoryRepository | Non
         _ensure_owner(repo, thread_id=message.thread_id, user_id=message.user_id)
         try:
             repo.put(message)
-        except ConflictError as exc:  # another user's message already has this key
+        except ConflictError as exc:  # another user owns the thread (or a message with this key)
+            if exc.code != "owner_mismatch":
+                raise  # 409 `thread_busy`: other writes on the thread kept colliding with this one
             raise ForbiddenError(NOT_OWNER, code="not_thread_owner") from exc
 
 

@@ -93,7 +93,8 @@ class ChatMessageSaveView(APIView):
             error_messages={key: "is_user must be a boolean" for key in ("required", "null", "invalid")}
         )
 
-    @extend_schema(operation_id="chat_history_save", request=InputSerializer, responses={200: OK, **ERRORS})
+    # 409 `thread_busy`: other writes on the thread kept colliding with this one (try again).
+    @extend_schema(operation_id="chat_history_save", request=InputSerializer, responses={200: OK, **ERRORS, 409: ERROR})
     def post(self, request: Request) -> Response:
         data = validated(self.InputSerializer, request.data)
         message = ChatMessage(

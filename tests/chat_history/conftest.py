@@ -43,4 +43,11 @@ def seed(ddb: Any, *items: dict[str, Any]) -> None:
 
 
 def stored(ddb: Any) -> list[dict[str, Any]]:
-    return ddb.scan(TableName=TABLE)["Items"]
+    """Every stored message (the threads' owner markers, `Timestamp` 0, left out: see `markers`)."""
+    return [item for item in ddb.scan(TableName=TABLE)["Items"] if item["Timestamp"] != {"N": "0"}]
+
+
+def markers(ddb: Any) -> dict[str, str]:
+    """Thread id -> the `OwnerId` of its owner marker."""
+    items = ddb.scan(TableName=TABLE)["Items"]
+    return {i["ThreadId"]["S"]: i["OwnerId"]["S"] for i in items if i["Timestamp"] == {"N": "0"}}

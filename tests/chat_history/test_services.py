@@ -1,12 +1,13 @@
 """Chat-history services (chat_history.services) called directly against in-process moto: ownership of a
-thread (the user of its earliest message), what is stored and deleted, and how threads are summarised."""
+thread (its owner marker, or for older threads the user of its earliest message), what is stored and
+deleted, and how threads are summarised."""
 
 from __future__ import annotations
 
 import pytest
 
 from chat_history.records import ChatMessage
-from chat_history.repositories import ChatHistoryRepository
+from chat_history.repositories import PUT_ATTEMPTS, ChatHistoryRepository
 from chat_history.services import (
     chat_message_save,
     chat_messages_list,
@@ -14,11 +15,11 @@ from chat_history.services import (
     chat_threads_list,
     utf16_prefix,
 )
-from tests.chat_history.conftest import seed, stored
+from tests.chat_history.conftest import markers, seed, stored
 from tests.spy import Spy
 from vela.aws import dynamodb_client
 from vela.dynamodb import DynamoTable
-from vela.errors import ForbiddenError, ServiceMisconfiguredError
+from vela.errors import ConflictError, ForbiddenError, ServiceMisconfiguredError
 
 NOT_OWNER = "Forbidden: You do not own this thread"
 
@@ -212,3 +213,67 @@ def test_threads_list_on_a_missing_table_says_which_read_failed(dynamodb, settin
 
     assert excinfo.value.code == "table_not_found"
     assert excinfo.value.message.startswith("Failed to fetch threads: DynamoDB table 'vela-missing'")
+
+
+class SawAnEmptyThread(ChatHistoryRepository):
+    """The moment of the race: both users looked before either wrote, so both saw no owner (a fake
+    of that one read, passed as `repo=`; everything else is the real repository on moto)."""
+
+    def thread_owner(self, thread_id):
+        return None
+
+
+def test_two_users_starting_one_thread_at_once_get_one_owner(dynamodb):
+    chat_message_save(message=message(timestamp=2, user_id="alice"), repo=SawAnEmptyThread())
+
+    with pytest.raises(ForbiddenError) as excinfo:
+        chat_message_save(message=message(timestamp=1, user_id="bob", text="mine"), repo=SawAnEmptyThread())
+
+    assert (excinfo.value.status_code, excinfo.value.code) == (403, "not_thread_owner")
+    assert [i["UserId"]["S"] for i in stored(dynamodb)] == ["alice"]
+    assert markers(dynamodb) == {"t": "alice"}
+    assert [m.user_id for m in chat_messages_list(thread_id="t", user_id="alice")] == ["alice"]
+
+
+def test_the_owner_marker_is_written_once_per_thread_and_never_listed(dynamodb):
+    for ts in (1, 2, 3):
+        chat_message_save(message=message(timestamp=ts))
+
+    assert markers(dynamodb) == {"t": "alice"}
+    assert [m.timestamp for m in chat_messages_list(thread_id="t", user_id="alice")] == [1, 2, 3]
+    [summary] = chat_threads_list(user_id="alice")
+    assert summary.message_count == 3
+    assert chat_thread_delete(thread_id="t", user_id="alice") == 3
+    assert markers(dynamodb) == {}
+
+
+class Conflicting:
+    """DynamoDB cancelling every transaction on the thread because another one holds it (moto never
+    does): forwards everything else to moto."""
+
+    def __init__(self, client):
+        self.client, self.transactions = client, 0
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def transact_write_items(self, **kwargs):
+        from botocore.exceptions import ClientError
+
+        self.transactions += 1
+        reasons = [{"Code": "TransactionConflict"}, {"Code": "None"}]
+        error = {"Error": {"Code": "TransactionCanceledException", "Message": "x"}, "CancellationReasons": reasons}
+        raise ClientError(error, "TransactWriteItems")
+
+
+def test_a_thread_that_stays_busy_is_a_409_after_a_few_tries_with_nothing_stored(dynamodb):
+    busy, sleeps = Conflicting(dynamodb_client(validate=False)), []
+    repo = ChatHistoryRepository(DynamoTable("chat_history", client=busy), sleep=sleeps.append)
+
+    with pytest.raises(ConflictError) as excinfo:
+        chat_message_save(message=message(), repo=repo)
+
+    assert (excinfo.value.status_code, excinfo.value.code) == (409, "thread_busy")
+    assert busy.transactions == PUT_ATTEMPTS
+    assert len(sleeps) == PUT_ATTEMPTS - 1
+    assert stored(dynamodb) == []

@@ -92,6 +92,10 @@ class DynamoTable:
     def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         return self._call(operation, {"TableName": self.name, **kwargs})
 
+    def transaction(self) -> Transaction:
+        """A transaction sent by this table's client (a test's double included)."""
+        return Transaction(client=self._client)
+
     def entry(self, action: str, **kwargs: Any) -> dict[str, Any]:
         """One TransactWriteItems entry (`Put`, `Update`, `Delete`, `ConditionCheck`) on this table."""
         return {action: {"TableName": self.name, **kwargs}}
