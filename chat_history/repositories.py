@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from chat_history.records import ChatMessage, Page
-from vela.dynamodb import DynamoTable, TransactionCancelled, backoff_delay
+from vela.dynamodb import ERRORS, DynamoTable, TransactionCancelled, backoff_delay
 from vela.dynamodb_schema import CHAT_HISTORY_USER_INDEX
 from vela.errors import ConflictError
 
@@ -86,14 +86,13 @@ class ChatHistoryRepository:
                 tx.commit()
                 return
             except TransactionCancelled as cancelled:
-                if "ConditionalCheckFailed" in cancelled.reasons:
+                if cancelled.failed():
                     raise ConflictError(
                         "The thread or a message with this key belongs to another user", code="owner_mismatch"
                     ) from cancelled
-                if attempt == PUT_ATTEMPTS - 1:
-                    raise ConflictError(
-                        "The thread is being written by another request; try again", code="thread_busy"
-                    ) from cancelled
+                if not cancelled.retryable:
+                    raise ERRORS["client_error"].build(aws_code="TransactionCanceledException") from cancelled
+        raise ConflictError("The thread is being written by another request; try again", code="thread_busy")
 
     def delete_thread(self, thread_id: str) -> int:
         """Delete every message of the thread, page by page; returns how many were deleted."""

@@ -16,8 +16,6 @@ from vela.errors import ConflictError
 
 MIGRATION_ATTEMPTS = 8
 CONFLICT_ATTEMPTS = 6  # commits of the session + experience transaction that collide with another one
-CONDITION_FAILED = "ConditionalCheckFailed"  # a cancellation reason; those worth another commit:
-RETRY_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 LAST_SEEN_SIZE = 10_000
 
 
@@ -219,7 +217,7 @@ def _record_in_one_transaction(
         tx.commit(token=session.session_id)
     except TransactionCancelled as cancelled:
         # The session stored already: an earlier send of this same transaction was applied.
-        return _failed(cancelled, 0)
+        return cancelled.failed(0)
     return True
 
 
@@ -238,21 +236,16 @@ def _store_with_experience(sessions: GameSessionRepository, session: GameSession
             # A token per attempt: a new commit after a cancelled one is a new request, not a re-send of it.
             tx.commit(token=f"{session.session_id}-xp{attempt}")
         except TransactionCancelled as cancelled:
-            if _failed(cancelled, 0):
+            if cancelled.failed(0):
                 return  # stored, with its experience, by an earlier send of this transaction
-            if _failed(cancelled, 1):
+            if cancelled.failed(1):
                 sessions.add(session)  # no profile (False: a re-send of this put stored it)
                 return
-            if not RETRY_REASONS.intersection(cancelled.reasons):
+            if not cancelled.retryable:
                 raise ERRORS["client_error"].build(aws_code="TransactionCanceledException") from cancelled
         else:
             return
     raise ConflictError("The game kept colliding with other writes of the profile; try again", code="progress_conflict")
-
-
-def _failed(cancelled: TransactionCancelled, index: int) -> bool:
-    """Whether the condition of the transaction's `index`th write failed."""
-    return len(cancelled.reasons) > index and cancelled.reasons[index] == CONDITION_FAILED
 
 
 def _js_or(value: Any, fallback: Any) -> Any:

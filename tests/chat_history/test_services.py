@@ -19,7 +19,7 @@ from tests.chat_history.conftest import markers, seed, stored
 from tests.spy import Spy
 from vela.aws import dynamodb_client
 from vela.dynamodb import DynamoTable
-from vela.errors import ConflictError, ForbiddenError, ServiceMisconfiguredError
+from vela.errors import ConflictError, ForbiddenError, ServiceMisconfiguredError, UpstreamError
 
 NOT_OWNER = "Forbidden: You do not own this thread"
 
@@ -248,11 +248,11 @@ def test_the_owner_marker_is_written_once_per_thread_and_never_listed(dynamodb):
 
 
 class Conflicting:
-    """DynamoDB cancelling every transaction on the thread because another one holds it (moto never
-    does): forwards everything else to moto."""
+    """DynamoDB cancelling every transaction on the thread with `reason` for the marker's put (moto never
+    does; by default because another transaction holds the thread): forwards everything else to moto."""
 
-    def __init__(self, client):
-        self.client, self.transactions = client, 0
+    def __init__(self, client, reason="TransactionConflict"):
+        self.client, self.reason, self.transactions = client, reason, 0
 
     def __getattr__(self, name):
         return getattr(self.client, name)
@@ -261,7 +261,7 @@ class Conflicting:
         from botocore.exceptions import ClientError
 
         self.transactions += 1
-        reasons = [{"Code": "TransactionConflict"}, {"Code": "None"}]
+        reasons = [{"Code": self.reason}, {"Code": "None"}]
         error = {"Error": {"Code": "TransactionCanceledException", "Message": "x"}, "CancellationReasons": reasons}
         raise ClientError(error, "TransactWriteItems")
 
@@ -276,4 +276,16 @@ def test_a_thread_that_stays_busy_is_a_409_after_a_few_tries_with_nothing_stored
     assert (excinfo.value.status_code, excinfo.value.code) == (409, "thread_busy")
     assert busy.transactions == PUT_ATTEMPTS
     assert len(sleeps) == PUT_ATTEMPTS - 1
+    assert stored(dynamodb) == []
+
+
+def test_a_cancellation_no_retry_can_mend_is_a_502_at_once(dynamodb):
+    broken, sleeps = Conflicting(dynamodb_client(validate=False), reason="ValidationError"), []
+    repo = ChatHistoryRepository(DynamoTable("chat_history", client=broken), sleep=sleeps.append)
+
+    with pytest.raises(UpstreamError) as excinfo:
+        chat_message_save(message=message(), repo=repo)
+
+    assert (excinfo.value.status_code, excinfo.value.code) == (502, "dynamodb_error")
+    assert (broken.transactions, sleeps) == (1, [])
     assert stored(dynamodb) == []

@@ -40,12 +40,27 @@ class ConditionFailed(Exception):
     """A ConditionExpression did not hold (ConditionalCheckFailedException)."""
 
 
+CONDITION_FAILED = "ConditionalCheckFailed"  # a cancellation reason; those worth another commit:
+RETRY_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
 class TransactionCancelled(Exception):
     """TransactWriteItems wrote nothing: a condition failed or another transaction conflicted."""
 
     def __init__(self, reasons: list[str]) -> None:
         super().__init__(", ".join(reasons) or "cancelled")
         self.reasons = reasons
+
+    def failed(self, index: int | None = None) -> bool:
+        """Whether the condition of the transaction's `index`th entry (None: of any entry) failed."""
+        if index is None:
+            return CONDITION_FAILED in self.reasons
+        return len(self.reasons) > index and self.reasons[index] == CONDITION_FAILED
+
+    @property
+    def retryable(self) -> bool:
+        """Cancelled by a colliding transaction or throttling: the same commit may succeed later."""
+        return not RETRY_REASONS.isdisjoint(self.reasons)
 
 
 @dataclass(frozen=True, slots=True)
