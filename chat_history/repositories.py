@@ -30,6 +30,7 @@ logger = logging.getLogger("vela.chat_history")
 # Reads stop after this many messages (a thread list or one thread); far above any real chat.
 MAX_READ_ITEMS = 10_000
 OWNER_TIMESTAMP = 0  # the owner marker's sort key
+_MARKER_TIMESTAMP = {"N": str(OWNER_TIMESTAMP)}
 PUT_ATTEMPTS = 4  # commits of a message + marker that collided with another transaction on the thread
 _MESSAGE_FIELDS = "ThreadId, #ts, UserId, message, is_user"
 
@@ -60,7 +61,7 @@ class ChatHistoryRepository:
         tx = self._table.transaction()
         marker = {
             "ThreadId": {"S": message.thread_id},
-            "Timestamp": {"N": str(OWNER_TIMESTAMP)},
+            "Timestamp": _MARKER_TIMESTAMP,
             "OwnerId": owner[":uid"],
         }
         tx.add(
@@ -106,7 +107,7 @@ class ChatHistoryRepository:
             keys = [{"ThreadId": item["ThreadId"], "Timestamp": item["Timestamp"]} for item in page]
             requests = [{"DeleteRequest": {"Key": key}} for key in keys]
             self._table.batch_write_all(requests, sleep=self._sleep)
-            deleted += sum(1 for key in keys if key["Timestamp"] != {"N": str(OWNER_TIMESTAMP)})  # messages
+            deleted += sum(1 for key in keys if key["Timestamp"] != _MARKER_TIMESTAMP)  # messages
         return deleted
 
     # --- reads ------------------------------------------------------------------------------
@@ -131,7 +132,7 @@ class ChatHistoryRepository:
         """The thread's messages in time order (ascending `Timestamp`)."""
         return self._read(
             KeyConditionExpression="ThreadId = :t AND #ts > :marker",
-            ExpressionAttributeValues={":t": {"S": thread_id}, ":marker": {"N": str(OWNER_TIMESTAMP)}},
+            ExpressionAttributeValues={":t": {"S": thread_id}, ":marker": _MARKER_TIMESTAMP},
             ScanIndexForward=True,
             ProjectionExpression=_MESSAGE_FIELDS,
             ExpressionAttributeNames={"#ts": "Timestamp"},
