@@ -30,7 +30,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 
+SERVICE_SETTINGS = "DJANGO_SETTINGS='vela.settings'"  # the line of a Zappa settings module naming the service
+
 _client: Any = None
+_wsgi: Any = None
+
+
+def zappa_settings_text(service: str) -> str:
+    """A Zappa settings module's text (`zappa save-python-settings-file`, or the package's
+    zappa_settings.py) with DJANGO_SETTINGS pointed at this floor app instead of the service."""
+    if SERVICE_SETTINGS not in service:
+        raise ValueError(f"the Zappa settings no longer hold {SERVICE_SETTINGS}")
+    return service.replace(SERVICE_SETTINGS, "DJANGO_SETTINGS='_floor_app'")
 
 
 def dynamodb() -> Any:
@@ -39,12 +50,10 @@ def dynamodb() -> Any:
     global _client
     if _client is None:
         import boto3
-        from botocore.config import Config
 
         from vela.aws import UNVALIDATED_CLIENT_CONFIG
 
-        config: Config = UNVALIDATED_CLIENT_CONFIG
-        _client = boto3.session.Session().client("dynamodb", region_name="us-east-1", config=config)
+        _client = boto3.session.Session().client("dynamodb", region_name="us-east-1", config=UNVALIDATED_CLIENT_CONFIG)
     return _client
 
 
@@ -57,9 +66,6 @@ def application(environ: dict[str, Any], start_response: Any) -> Any:
 
         _wsgi = get_wsgi_application()
     return _wsgi(environ, start_response)
-
-
-_wsgi: Any = None
 
 
 def lambda_floor(settings_dir: str, table: str, user_id: str, rounds: int) -> dict[str, float]:

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import _layers  # noqa: E402
 from _clients import cycling, under_clients  # noqa: E402
+from _floor_app import zappa_settings_text  # noqa: E402
 from _stack import start_local_aws  # noqa: E402
 from local_aws import point_aws_at, start_keepalive_moto, stop_process  # noqa: E402
 
@@ -85,8 +86,7 @@ def zappa_settings_module() -> Path:
     target.write_text(text)
     sys.path.insert(0, str(target.parent))
     floor = Path(tempfile.mkdtemp(prefix="vela-bench-zappa-floor-"))
-    floor_text = text.replace("DJANGO_SETTINGS='vela.settings'", "DJANGO_SETTINGS='_floor_app'")
-    (floor / "zappa_settings.py").write_text(floor_text)
+    (floor / "zappa_settings.py").write_text(zappa_settings_text(text))
     return floor
 
 

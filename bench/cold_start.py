@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _floor_app import zappa_settings_text  # noqa: E402 - bench/, this script's folder
+
 from deploy import events  # noqa: E402
 from deploy.packaging import BUILD_DIR, build, find_python312  # noqa: E402
 
@@ -55,9 +57,7 @@ def floor_root(fixed: Path) -> Path:
     for name in ("_floor_app.py", "_floor_urls.py"):
         (fixed / name).write_text((ROOT / "bench" / name).read_text())
     settings = fixed / "zappa_settings.py"
-    text = settings.read_text()
-    assert "DJANGO_SETTINGS='vela.settings'" in text, "zappa_settings.py no longer names vela.settings"
-    settings.write_text(text.replace("DJANGO_SETTINGS='vela.settings'", "DJANGO_SETTINGS='_floor_app'"))
+    settings.write_text(zappa_settings_text(settings.read_text()))
     for compiled in (fixed / "__pycache__").glob("zappa_settings.*.pyc"):
         compiled.unlink()  # unchecked-hash bytecode would be loaded instead of the edited source
     return fixed
