@@ -82,8 +82,8 @@ def instrument(*, through_zappa: bool) -> None:
     # Django's handlers bound `_get_response` into their middleware chains when they loaded them: rebuild
     # the chains of the handlers that exist now, or that layer's time would be charged to the innermost
     # middleware.
-    for handler in gc.get_objects():
-        base = django.core.handlers.base.BaseHandler  # type(), not isinstance(): lazy objects would set up
+    base = django.core.handlers.base.BaseHandler
+    for handler in gc.get_objects():  # type(), not isinstance(): lazy objects would set themselves up
         if issubclass(type(handler), base) and handler._middleware_chain is not None:
             handler.load_middleware()
 

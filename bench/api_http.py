@@ -178,7 +178,7 @@ def measure(
         f"checkout is {this - stack:+.3f} ms ({this / stack:.2f}x) above it"
     )
     say(f"   load average now {os.getloadavg()[0]:.1f}")
-    breakdown(args.breakdown, tokens[0], statistics.median(server_ms[apps[0][1]]), profile=args.profile)
+    breakdown(args.breakdown, tokens[0], this, profile=args.profile)
 
 
 def client_work(
